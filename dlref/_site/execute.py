@@ -1,0 +1,159 @@
+"""Execute Python code blocks at build time, with a content-addressed cache.
+
+markdown-exec does the parsing and rendering (``exec="1"`` fences, source/result layout,
+warnings on failure); this module supplies the function that *runs* a block and wraps the
+formatter with a cache. markdown-exec has no cache of its own, so without one every build
+re-executes every page.
+
+A block's cache key covers its code, its fence options, the profile and device type, the
+source of the ``dlref`` package and the contents of the results store. Failed blocks are
+never cached, so a broken snippet fails every build until it is fixed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import sys
+import time
+import traceback
+from contextlib import redirect_stdout
+from dataclasses import asdict, dataclass, field
+from io import StringIO
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from markdown_exec import ExecutionError, base_format, code_block
+from markupsafe import Markup
+
+from dlref import check, figures
+
+
+@dataclass
+class BlockRecord:
+    """What the ledger keeps about one executed block."""
+
+    page: str
+    snippet: str
+    seconds: float
+    status: str  # "ok" or "error"
+    cached: bool
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def tree_hash(paths: list[Path], pattern: str = "**/*") -> str:
+    """SHA-256 over the relative names and bytes of every file under ``paths``."""
+    digest = hashlib.sha256()
+    for root in paths:
+        if not root.exists():
+            continue
+        files = [root] if root.is_file() else sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+        for path in files:
+            digest.update(str(path.as_posix()).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Executor:
+    """Runs blocks for one build, caches their HTML, and keeps the ledger."""
+
+    def __init__(self, cache_dir: Path, snippets_dir: Path, salt: str, fresh: bool, provenance_line: str) -> None:
+        self.cache_dir = cache_dir
+        self.salt = salt
+        self.fresh = fresh
+        self.provenance_line = provenance_line
+        self.page = "?"
+        self.records: list[BlockRecord] = []
+        self._counter = 0
+        # Map snippet file contents to their paths, so a block included with `--8<--` is
+        # reported (and its traceback shown) under the snippet's real file name.
+        self._snippets = {}
+        if snippets_dir.is_dir():
+            for path in sorted(snippets_dir.rglob("*.py")):
+                text = path.read_text(encoding="utf-8")
+                self._snippets[text.strip()] = path.relative_to(snippets_dir.parent).as_posix()
+
+    # -- formatter handed to pymdownx.superfences ------------------------------------------
+    def formatter(self, source: str, language: str, css_class: str, options: dict[str, Any], md: Any, **kwargs: Any) -> str:
+        """Drop-in for ``markdown_exec.formatter`` (python fences only)."""
+        if options.get("session"):
+            raise ValueError(
+                f"{self.page}: code blocks may not use session=...: every block must run on its own, "
+                "exactly as a reader would run the snippet file"
+            )
+        snippet = self._snippets.get(source.strip(), f"{self.page} (inline block)")
+        key = self._key(source, options)
+        cache_file = self.cache_dir / f"{key}.json"
+        if not self.fresh and cache_file.exists():
+            entry = json.loads(cache_file.read_text(encoding="utf-8"))
+            self.records.append(BlockRecord(self.page, snippet, entry["seconds"], "ok", True, entry["checks"]))
+            return Markup(entry["html"])
+
+        failed: list[BaseException] = []
+        start = time.perf_counter()
+        with check.recording() as checks, figures.capturing() as figs:
+            rendered = base_format(
+                language="python", run=self._runner(snippet, failed), code=source, md=md, **_format_options(options)
+            )
+        seconds = time.perf_counter() - start
+        out = str(rendered) + "".join(self._figure_html(f) for f in figs)
+        check_dicts = [asdict(c) for c in checks]
+        status = "error" if failed else "ok"
+        self.records.append(BlockRecord(self.page, snippet, seconds, status, False, check_dicts))
+        if not failed:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"html": out, "seconds": seconds, "checks": check_dicts}), encoding="utf-8")
+            tmp.replace(cache_file)
+        return Markup(out)
+
+    def _key(self, source: str, options: dict[str, Any]) -> str:
+        opts = {k: v for k, v in options.items() if isinstance(v, (str, int, float, bool, type(None)))}
+        payload = json.dumps([source, opts, self.salt], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def _runner(self, snippet: str, failed: list[BaseException]) -> Callable[..., str]:
+        def run(code: str, returncode: int | None = None, session: str | None = None, id: str | None = None, **extra: Any) -> str:  # noqa: A002
+            self._counter += 1
+            module_name = f"_dlref_block_{self._counter}"
+            module = ModuleType(module_name)
+            sys.modules[module_name] = module  # dataclasses and pickle look the module up
+            exec_globals = module.__dict__
+            exec_globals["__file__"] = str(Path(snippet).resolve())
+            buffer = StringIO()
+            # Unlike markdown-exec's own runner (which swaps `print` only in the block's
+            # globals) we redirect stdout, so lines printed by dlref itself — e.g. the
+            # derivative checker's report — appear on the page in order.
+            try:
+                with redirect_stdout(buffer):
+                    exec(compile(code, exec_globals["__file__"], "exec"), exec_globals)  # noqa: S102
+            except Exception as error:  # a failing block must show its traceback and fail the build
+                failed.append(error)
+                trace = "".join(traceback.format_exception(error))
+                raise ExecutionError(code_block("python", buffer.getvalue() + trace, **extra)) from error
+            finally:
+                sys.modules.pop(module_name, None)
+                import matplotlib.pyplot as plt
+
+                plt.close("all")
+            return buffer.getvalue()
+
+        return run
+
+    def _figure_html(self, fig: figures.CapturedFigure) -> str:
+        data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+        caption = html.escape(fig.caption)
+        prov = html.escape(f"Generated at build: {self.provenance_line}")
+        return (
+            f'<figure class="dlref-figure" id="fig-{fig.name}">'
+            f'<img alt="{caption or fig.name}" src="data:image/svg+xml;base64,{data}">'
+            f"<figcaption>{caption}<br><small>{prov}</small></figcaption></figure>"
+        )
+
+
+def _format_options(options: dict[str, Any]) -> dict[str, Any]:
+    """markdown-exec's validator output, minus keys ``base_format`` does not take."""
+    return {k: v for k, v in options.items() if k not in {"returncode_value"}}

@@ -1,0 +1,143 @@
+"""The ``dlref`` command line: ``dlref info``, ``dlref data fetch NAME``.
+
+Each subcommand is a :class:`Command` in :data:`COMMANDS`: a name, a help line, a function
+that adds its arguments to an ``argparse`` parser, and a function that runs it and returns
+the exit status. To add a subcommand, write those two functions and append a ``Command``.
+``argparse`` is imported and the parser built only inside :func:`main`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``dlref <name>`` subcommand.
+
+    Args:
+        name: What is typed after ``dlref``.
+        help: One line for ``dlref --help``.
+        add_arguments: Adds the subcommand's arguments to its parser.
+        run: Runs it with the parsed arguments; returns the exit status (0 on success).
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _info_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _info(args: argparse.Namespace) -> int:
+    import platform
+
+    import torch
+    import torchvision
+
+    import dlref
+    from dlref import data
+    from dlref.device import describe
+    from dlref.profile import profile
+
+    status = 0
+
+    def attempt(fn: Callable[[], str]) -> str:
+        # A bad DLREF_DEVICE or DLREF_PROFILE is reported in its line; the rest still prints.
+        nonlocal status
+        try:
+            return fn()
+        except (ValueError, RuntimeError) as err:
+            status = 1
+            return f"error: {err}"
+
+    rows = [
+        ("dlref", dlref.__version__),
+        ("python", f"{platform.python_version()} ({sys.executable})"),
+        ("torch", torch.__version__),
+        ("torchvision", torchvision.__version__),
+        ("device", attempt(describe)),
+        ("profile", attempt(profile)),
+        ("data root", str(data.data_root())),
+    ]
+    for name, state in data.available().items():
+        text = {True: "available", False: "missing (needs a download)"}.get(state, state)
+        rows.append((f"  {name}", text))
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return status
+
+
+def _data_arguments(parser: argparse.ArgumentParser) -> None:
+    from dlref.data import PREPARE
+
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    fetch = actions.add_parser("fetch", help="prepare a dataset in the data root (local copy or download)")
+    fetch.add_argument("name", choices=sorted(PREPARE), help="dataset to prepare")
+    fetch.add_argument("--root", help="data root (default: $DLREF_DATA or ~/.cache/dlref/data)")
+    fetch.add_argument("--no-download", action="store_true", help="use only local copies, never the network")
+
+
+def _data(args: argparse.Namespace) -> int:
+    from dlref import data
+
+    # Only `fetch` exists so far; argparse has already rejected anything else.
+    before = data.available(args.root)[args.name]
+    try:
+        path = data.PREPARE[args.name](args.root, download=not args.no_download)
+    except data.DatasetNotFoundError as err:
+        print(f"dlref data fetch: error: {err}", file=sys.stderr)
+        return 1
+    how = {True: "already there", False: "downloaded"}.get(before, before)
+    print(f"{args.name}: {path} ({how})")
+    return 0
+
+
+#: The subcommands, in the order ``dlref --help`` lists them.
+COMMANDS: list[Command] = [
+    Command("info", "print versions, device, profile, data root and available datasets", _info_arguments, _info),
+    Command("data", "manage datasets: `dlref data fetch NAME`", _data_arguments, _data),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``dlref`` command line.
+
+    Args:
+        argv: Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns:
+        The exit status. Usage errors, ``--help`` and ``--version`` exit through
+        ``SystemExit`` as ``argparse`` does (status 2 for usage errors).
+
+    Examples:
+        >>> main(["--version"])  # doctest: +SKIP
+        dlref 0.1.0
+    """
+    import argparse
+
+    import dlref
+
+    parser = argparse.ArgumentParser(prog="dlref", description="dlref: a deep-learning reference in PyTorch.")
+    parser.add_argument("--version", action="version", version=f"dlref {dlref.__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

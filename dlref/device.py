@@ -1,0 +1,88 @@
+"""Device choice and mixed precision, in one place.
+
+Library code never picks a device: it follows its inputs. Scripts, notebooks and the
+training loops call :func:`device` once, and :func:`autocast` for mixed precision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Iterator
+
+import torch
+
+_VALID = ("cpu", "cuda", "mps")
+
+
+def device() -> torch.device:
+    """Pick the device to run on: CUDA, then Apple MPS, then CPU.
+
+    The environment variable ``DLREF_DEVICE`` overrides the choice (``cpu``, ``cuda``,
+    ``cuda:1``, ``mps``).
+
+    Returns:
+        The chosen :class:`torch.device`.
+
+    Raises:
+        ValueError: ``DLREF_DEVICE`` names an unknown device type.
+        RuntimeError: ``DLREF_DEVICE`` asks for a device that is not available here.
+
+    Examples:
+        >>> import dlref
+        >>> dlref.device().type in ("cpu", "cuda", "mps")
+        True
+    """
+    wanted = os.environ.get("DLREF_DEVICE", "").strip()
+    if wanted:
+        kind = wanted.split(":")[0]
+        if kind not in _VALID:
+            raise ValueError(f"DLREF_DEVICE must be one of {_VALID} (optionally 'cuda:N'); got {wanted!r}")
+        if kind == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError(f"DLREF_DEVICE={wanted!r} but CUDA is not available on this machine")
+        if kind == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+            raise RuntimeError(f"DLREF_DEVICE={wanted!r} but MPS is not available on this machine")
+        return torch.device(wanted)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if hasattr(torch.backends, "mps") and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def describe(dev: torch.device | None = None) -> str:
+    """A human-readable name for a device, e.g. ``'cuda (NVIDIA H100 80GB HBM3)'`` or ``'cpu (2 threads)'``."""
+    dev = device() if dev is None else torch.device(dev)
+    if dev.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(dev)})"
+    if dev.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return dev.type
+
+
+@contextlib.contextmanager
+def autocast(dev: torch.device | str | None = None, enabled: bool = True) -> Iterator[torch.dtype | None]:
+    """Mixed precision where it helps: bf16 (or fp16) autocast on CUDA, nothing elsewhere.
+
+    On CPU the context is a no-op so that CPU results stay float32 and reproducible.
+
+    Args:
+        dev: the device the model runs on (default: :func:`device`).
+        enabled: set ``False`` to force full precision.
+
+    Yields:
+        The autocast dtype in use, or ``None`` when autocast is off.
+
+    Examples:
+        >>> import torch, dlref
+        >>> with dlref.autocast(torch.device("cpu")) as dtype:
+        ...     dtype is None
+        True
+    """
+    dev = device() if dev is None else torch.device(dev)
+    if not enabled or dev.type != "cuda":
+        yield None
+        return
+    dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    with torch.autocast(device_type="cuda", dtype=dtype):
+        yield dtype

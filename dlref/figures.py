@@ -1,0 +1,97 @@
+"""Figures for pages and scripts: one call, :func:`show`, that works in both places.
+
+During a site build (inside :func:`capturing`) a figure is rendered to SVG and handed to
+the page with a provenance caption; run standalone, the same snippet saves a PNG and
+prints where it went. Figures use a white canvas so they stay readable in dark mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_sinks: contextvars.ContextVar[tuple[list, ...]] = contextvars.ContextVar("dlref_figure_sinks", default=())
+
+
+@dataclass(frozen=True)
+class CapturedFigure:
+    """A figure rendered during a build: its name, SVG text and caption."""
+
+    name: str
+    svg: str
+    caption: str
+
+
+@contextlib.contextmanager
+def capturing() -> Iterator[list[CapturedFigure]]:
+    """Collect figures passed to :func:`show` inside the block instead of saving them."""
+    sink: list[CapturedFigure] = []
+    token = _sinks.set(_sinks.get() + (sink,))
+    try:
+        yield sink
+    finally:
+        _sinks.reset(token)
+
+
+def new(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0, **kwargs) -> tuple:
+    """A figure and axes with dlref's defaults (white canvas, constrained layout).
+
+    Returns:
+        ``(fig, axes)`` as :func:`matplotlib.pyplot.subplots` returns them.
+    """
+    import matplotlib
+
+    if "MPLBACKEND" not in os.environ:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
+    fig.patch.set_facecolor("white")
+    return fig, axes
+
+
+def show(fig: "Figure", name: str, caption: str = "") -> Path | None:
+    """Publish a figure: onto the page during a build, or to a PNG file when run standalone.
+
+    Args:
+        fig: the matplotlib figure.
+        name: a short file-name-like identifier, e.g. ``"mlp-loss-surface"``.
+        caption: one sentence saying what the figure shows.
+
+    Returns:
+        The PNG path when saved to disk, ``None`` when captured by a build.
+
+    Raises:
+        ValueError: ``name`` is empty or contains characters other than letters, digits, ``-`` and ``_``.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
+        raise ValueError(f"figure name must be letters, digits, '-' or '_'; got {name!r}")
+    import matplotlib.pyplot as plt
+
+    sinks = _sinks.get()
+    try:
+        if sinks:
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
+            figure = CapturedFigure(name, buffer.getvalue(), caption)
+            for sink in sinks:
+                sink.append(figure)
+            return None
+        out_dir = Path(os.environ.get("DLREF_FIG_DIR", Path(tempfile.gettempdir()) / "dlref-figures"))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{name}.png"
+        fig.savefig(path, dpi=120, facecolor="white")
+        print(f"[figure saved to {path}]")
+        return path
+    finally:
+        plt.close(fig)

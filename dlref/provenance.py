@@ -1,0 +1,64 @@
+"""Provenance: where, when and with what a number or figure was produced.
+
+Every figure caption, page footer and stored result carries this record, so a reader can
+tell which device, library versions, commit and profile stand behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import platform
+import subprocess
+from pathlib import Path
+
+
+@functools.lru_cache(maxsize=None)
+def git_commit(path: str = ".") -> str:
+    """Short commit hash of the repository containing ``path``, with ``+dirty`` for local changes.
+
+    Returns ``"unknown"`` outside a git checkout (e.g. an installed wheel).
+    """
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"], cwd=path, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=path, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def collect(root: str | Path = ".") -> dict[str, str]:
+    """The provenance record: profile, device, versions, commit and UTC time.
+
+    Examples:
+        >>> record = collect()
+        >>> sorted(record)
+        ['commit', 'date', 'device', 'dlref', 'platform', 'profile', 'python', 'torch']
+    """
+    import torch
+
+    import dlref
+    from dlref.device import describe, device
+
+    return {
+        "profile": dlref.profile(),
+        "device": describe(device()),
+        "torch": torch.__version__,
+        "dlref": dlref.__version__,
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "commit": git_commit(str(root)),
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def one_line(record: dict[str, str]) -> str:
+    """Format a provenance record as one short line for captions and footers."""
+    return (
+        f"profile {record['profile']} · {record['device']} · torch {record['torch']} · "
+        f"dlref {record['dlref']} · commit {record['commit']} · {record['date']}"
+    )
