@@ -4,11 +4,10 @@ Every loader looks in one data root (:func:`data_root`: ``$DLREF_DATA``, else a 
 folder) using torchvision's on-disk layout, so a folder prepared by torchvision elsewhere can be
 copied in as is:
 
-========================  ==============================================================
-Fashion-MNIST             ``<root>/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte``
-CIFAR-10                  ``<root>/cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}``
-8×8 digits                bundled with scikit-learn (UCI optdigits test set, 1797 images)
-========================  ==============================================================
+- Fashion-MNIST: ``<root>/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte``
+  (uncompressed; torchvision looks for these names, not the ``.gz`` ones).
+- CIFAR-10: ``<root>/cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}``.
+- 8×8 digits: bundled with scikit-learn (the UCI optdigits test set, 1797 images).
 
 Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747) is also packaged by Debian
 (``apt-get install dataset-fashion-mnist``, gzip files in ``/usr/share/datasets/fashion-mnist``);
@@ -84,18 +83,28 @@ def _resolve_root(root: PathLike | None) -> pathlib.Path:
 
 
 @contextlib.contextmanager
-def _download_timeout(seconds: float = DOWNLOAD_TIMEOUT_S) -> Iterator[None]:
+def _download_timeout() -> Iterator[None]:
     """Bound each socket operation, so an unreachable host fails in seconds, not minutes.
 
     torchvision's ``urlopen`` calls pass no timeout and so use the process-wide default.
     """
     previous = socket.getdefaulttimeout()
     if previous is None:
-        socket.setdefaulttimeout(seconds)
+        socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
     try:
         yield
     finally:
         socket.setdefaulttimeout(previous)
+
+
+def _download(dataset_cls: type, root: pathlib.Path, missing_message: Callable[[pathlib.Path, str], str]) -> None:
+    """Let torchvision download ``dataset_cls`` into ``root``; turn any failure into DatasetNotFoundError."""
+    try:
+        with _download_timeout():
+            dataset_cls(root, train=False, download=True)
+    except (OSError, RuntimeError) as err:  # URLError and timeouts are OSErrors; bad MD5 a RuntimeError
+        reason = f"download failed: {str(err).strip().splitlines()[-1]}"
+        raise DatasetNotFoundError(missing_message(root, reason)) from err
 
 
 def _decompress(src: pathlib.Path, dst: pathlib.Path) -> None:
@@ -173,12 +182,7 @@ def prepare_fashion_mnist(root: PathLike | None = None, download: bool = True) -
 
     from torchvision.datasets import FashionMNIST
 
-    try:
-        with _download_timeout():
-            FashionMNIST(root, train=True, download=True)
-    except (OSError, RuntimeError) as err:
-        reason = f"download failed: {str(err).strip().splitlines()[-1]}"
-        raise DatasetNotFoundError(_fashion_mnist_missing_message(root, reason)) from err
+    _download(FashionMNIST, root, _fashion_mnist_missing_message)
     return raw
 
 
@@ -255,13 +259,8 @@ def prepare_cifar10(root: PathLike | None = None, download: bool = True) -> path
 
     from torchvision.datasets import CIFAR10
 
-    try:
-        with _download_timeout():
-            # Checks the files' MD5 sums and downloads only when they do not match.
-            CIFAR10(root, train=False, download=True)
-    except (OSError, RuntimeError) as err:
-        reason = f"download failed: {str(err).strip().splitlines()[-1]}"
-        raise DatasetNotFoundError(_cifar10_missing_message(root, reason)) from err
+    # torchvision checks the files' MD5 sums and downloads only when they do not match.
+    _download(CIFAR10, root, _cifar10_missing_message)
     return folder
 
 
@@ -376,13 +375,13 @@ PREPARE: dict[str, Callable[..., pathlib.Path]] = {
 }
 
 
-def channel_stats(data: torch.Tensor | torch.utils.data.Dataset, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Per-channel mean :math:`\mu_c` and standard deviation :math:`\sigma_c` of images.
+def channel_stats(
+    data: torch.Tensor | torch.utils.data.Dataset, batch_size: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean μ_c = mean_{n,h,w} x[n,c,h,w] and std σ_c = sqrt(mean_{n,h,w} (x[n,c,h,w] − μ_c)²).
 
-    :math:`\mu_c = \frac{1}{N H W}\sum_{n,h,w} x_{nchw}`,
-    :math:`\sigma_c = \sqrt{\frac{1}{N H W}\sum_{n,h,w} (x_{nchw} - \mu_c)^2}` (population std,
-    as used by ``transforms.Normalize(mean, std)``, which then maps :math:`x \mapsto (x - \mu_c)/\sigma_c`).
-    Sums are accumulated in float64.
+    The population std (divide by N·H·W), as ``transforms.Normalize(mean, std)`` expects; it
+    then maps x ↦ (x − μ_c) / σ_c. Sums are accumulated in float64.
 
     Args:
         data: A float tensor ``(N, C, H_in, W_in)``, or a dataset whose items are image tensors
@@ -448,8 +447,7 @@ def _check_images(x: Any, what: str, ndim: int) -> None:
         )
     if not x.is_floating_point():
         raise TypeError(
-            f"channel_stats expects floating-point images; got {x.dtype} "
-            "(scale as ToTensor does: x.float() / 255)"
+            f"channel_stats expects floating-point images; got {x.dtype} (scale as ToTensor does: x.float() / 255)"
         )
     if x.ndim != ndim:
         raise ValueError(

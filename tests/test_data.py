@@ -17,7 +17,7 @@ from dlref import data
 DEBIAN = data.FASHION_MNIST_DEBIAN_DIR
 needs_debian_fmnist = pytest.mark.skipif(
     not all((DEBIAN / f"{n}.gz").is_file() for n in data._FASHION_MNIST_FILES),
-    reason=f"Debian package dataset-fashion-mnist not installed ({DEBIAN} absent); apt-get install dataset-fashion-mnist",
+    reason=f"{DEBIAN} absent: Debian package dataset-fashion-mnist not installed",
 )
 
 
