@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import re
 import shutil
@@ -47,6 +48,18 @@ _NOTEBOOK_SCRIPTS = re.compile(
     r'|<script type="module">(?:(?!</script>).)*?mermaid.*?</script>',
     re.S | re.I,
 )
+
+
+class _CacheHits(logging.Handler):
+    """Notes which notebooks mkdocs-jupyter served from its cache (it logs "Cache hit: <path>")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.paths: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Cache hit: "):
+            self.paths.add(str(Path(record.getMessage()[len("Cache hit: "):]).resolve()))
 
 
 class DlrefPluginConfig(Config):
@@ -84,6 +97,13 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         self.check_log.write_text("")
         os.environ["DLREF_CHECK_LOG"] = str(self.check_log)
         self.notebooks: list[BlockRecord] = []
+        jupyter_logger = logging.getLogger("mkdocs.plugins.mkdocs_jupyter")
+        for handler in [h for h in jupyter_logger.handlers if isinstance(h, _CacheHits)]:
+            jupyter_logger.removeHandler(handler)  # `mkdocs serve` calls on_config on every rebuild
+        self.cache_hits = _CacheHits()
+        jupyter_logger.addHandler(self.cache_hits)
+        if jupyter_logger.getEffectiveLevel() > logging.INFO:
+            jupyter_logger.setLevel(logging.INFO)
         self._page_start: dict[str, float] = {}
 
         fences = config["mdx_configs"].get("pymdownx.superfences", {}).get("custom_fences", [])
@@ -126,13 +146,29 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             content = _NOTEBOOK_SCRIPTS.sub("", content)
             seconds = time.perf_counter() - self._page_start.get(uri, time.perf_counter())
             checks = self._read_notebook_checks()
-            cached = seconds < 1.0 and not checks
-            record = BlockRecord(uri, uri, seconds, "ok", cached, checks)
+            cached = str(Path(page.file.abs_src_path).resolve()) in self.cache_hits.paths
+            if cached:
+                checks, seconds = self._notebook_memo(page, None)
+            else:
+                self._notebook_memo(page, (checks, seconds))
+            record = BlockRecord(uri, f"docs/{uri}", seconds, "ok", cached, checks)
             self.notebooks.append(record)
             blocks = [record]
         if not blocks:
             return content
         return content + self._footer(blocks)
+
+    def _notebook_memo(self, page: Any, value: tuple[list, float] | None) -> tuple[list, float]:
+        """Remember a notebook's checks and run time, so a cache hit still reports them."""
+        memo = self.executor.cache_dir / "notebooks" / (re.sub(r"[^A-Za-z0-9]+", "_", page.file.src_uri) + ".json")
+        if value is not None:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            memo.write_text(json.dumps({"checks": value[0], "seconds": value[1]}), encoding="utf-8")
+            return value
+        if memo.exists():
+            stored = json.loads(memo.read_text(encoding="utf-8"))
+            return stored["checks"], stored["seconds"]
+        return [], 0.0
 
     def _read_notebook_checks(self) -> list[dict[str, Any]]:
         lines = self.check_log.read_text(encoding="utf-8").splitlines()

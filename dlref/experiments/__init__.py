@@ -1,0 +1,1 @@
+"""Experiments whose results the site stores in ``results/`` (see :mod:`dlref.results`)."""

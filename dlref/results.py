@@ -1,0 +1,193 @@
+"""The results store: heavy experiments run once, stored with provenance, shown by every build.
+
+A page that needs an experiment too heavy for a quick build calls :func:`run_or_load`. The
+experiment's identity is a hash of its configuration and of the source code it runs; its
+metrics, figures and provenance live in ``results/<name>/``. A build
+
+* loads the stored result when the hash matches (``DLREF_FRESH=1`` forces a re-run),
+* re-runs the experiment when the hash changed and the current profile and device allow it,
+* otherwise shows the stored result marked *stale* (the code changed since it was produced),
+* and raises :class:`ResultMissingError`, saying how to produce it, when nothing is stored.
+
+The page prints :meth:`Result.describe` so a reader sees where and when the numbers came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+
+class ResultMissingError(FileNotFoundError):
+    """No stored result exists and this profile or device may not produce one."""
+
+
+@dataclass
+class Result:
+    """A stored (or freshly produced) experiment result.
+
+    Attributes:
+        name: the experiment's name (its folder under the results root).
+        metrics: JSON-serialisable metrics the experiment returned.
+        provenance: where, when and with what it ran (see :mod:`dlref.provenance`).
+        config: the configuration it ran with.
+        key: hash of configuration and code.
+        directory: the folder holding ``result.json`` and any files the experiment wrote.
+        ran_now: produced by this process rather than loaded.
+        stale: loaded although the current configuration or code hash differs.
+        seconds: wall-clock time the experiment took when it ran.
+    """
+
+    name: str
+    metrics: dict[str, Any]
+    provenance: dict[str, str]
+    config: dict[str, Any]
+    key: str
+    directory: Path
+    ran_now: bool = False
+    stale: bool = False
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line saying where, when and how this result was produced."""
+        p = self.provenance
+        how = "ran during this build" if self.ran_now else "loaded from the results store"
+        line = (
+            f"[{self.name}: {how}; produced {p['date']} on {p['device']}, profile {p['profile']}, "
+            f"torch {p['torch']}, commit {p['commit']}, {self.seconds:.1f} s, config+code hash {self.key[:12]}]"
+        )
+        if self.stale:
+            line += "\n[STALE: the experiment's code or configuration changed since; re-run it with a profile that allows it]"
+        return line
+
+    def path(self, filename: str) -> Path:
+        """Path of a file the experiment wrote (e.g. a figure)."""
+        if filename not in self.files:
+            raise FileNotFoundError(f"{self.name} stored no file {filename!r}; it has {self.files}")
+        return self.directory / filename
+
+
+def results_root() -> Path:
+    """``$DLREF_RESULTS``, else the ``results/`` folder of the checkout dlref was installed from.
+
+    Falls back to ``~/.cache/dlref/results`` for a non-editable install.
+    """
+    env = os.environ.get("DLREF_RESULTS")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "mkdocs.yml").exists():
+        return checkout / "results"
+    return Path.home() / ".cache" / "dlref" / "results"
+
+
+def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
+    """SHA-256 of the source files that define ``objects`` (whole files, so helpers count too)."""
+    digest = hashlib.sha256()
+    for path in sorted({inspect.getsourcefile(obj) or "" for obj in objects}):
+        if not path:
+            raise ValueError("cannot hash code without a source file (define experiments in a module)")
+        digest.update(Path(path).name.encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def _config_dict(config: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        return dataclasses.asdict(config)
+    if isinstance(config, dict):
+        return dict(config)
+    raise TypeError(f"config must be a dataclass instance or a dict; got {type(config).__name__}")
+
+
+def run_or_load(
+    name: str,
+    fn: Callable[[Any, Path], dict[str, Any]],
+    config: Any,
+    *,
+    profiles: tuple[str, ...] = ("full",),
+    devices: tuple[str, ...] = ("cpu", "cuda", "mps"),
+    code: Iterable[Callable | ModuleType] = (),
+    root: Path | None = None,
+) -> Result:
+    """Load an experiment's stored result, or run it when allowed and store it.
+
+    Args:
+        name: folder name under the results root, e.g. ``"mlp-fashion-width"``.
+        fn: ``fn(config, out_dir) -> metrics``; may write files (figures, curves) into ``out_dir``.
+        config: a dataclass (or dict) with everything that determines the result.
+        profiles: profiles in which this experiment may run (a quick build never runs a
+            ``("full",)`` experiment; it shows the stored one).
+        devices: device types on which it may run.
+        code: extra functions or modules whose source is part of the hash (``fn``'s module always is).
+        root: results root (default :func:`results_root`).
+
+    Returns:
+        The :class:`Result`.
+
+    Raises:
+        ValueError: ``name`` is not a simple folder name.
+        ResultMissingError: nothing is stored and the experiment may not run here.
+    """
+    import dlref
+    from dlref import provenance
+
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"name must be a simple folder name; got {name!r}")
+    cfg = _config_dict(config)
+    key = hashlib.sha256(
+        json.dumps(cfg, sort_keys=True, default=str).encode() + code_hash([fn, *code]).encode()
+    ).hexdigest()
+    directory = (root or results_root()) / name
+    stored_file = directory / "result.json"
+    stored = json.loads(stored_file.read_text(encoding="utf-8")) if stored_file.exists() else None
+    fresh = os.environ.get("DLREF_FRESH", "") not in ("", "0")
+    allowed = dlref.profile() in profiles and dlref.device().type in devices
+
+    if stored and stored["key"] == key and not (fresh and allowed):
+        return _from_record(name, directory, stored, stale=False)
+    if not allowed:
+        if stored:
+            return _from_record(name, directory, stored, stale=True)
+        raise ResultMissingError(
+            f"no stored result for {name!r} under {directory}, and it runs only with profile in {profiles} "
+            f"on {devices} (now: profile {dlref.profile()!r}, device {dlref.device().type!r}); "
+            f"produce it with DLREF_PROFILE={profiles[0]}"
+        )
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=directory.parent))
+    start = time.perf_counter()
+    metrics = fn(config, staging)
+    seconds = time.perf_counter() - start
+    if not isinstance(metrics, dict):
+        raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
+    record = {
+        "name": name, "key": key, "config": cfg, "metrics": metrics, "seconds": seconds,
+        "provenance": provenance.collect(), "files": sorted(p.name for p in staging.iterdir()),
+    }
+    (staging / "result.json").write_text(json.dumps(record, indent=1, default=float), encoding="utf-8")
+    # Swap the folder in whole, so an interrupted run never leaves half a result behind.
+    if directory.exists():
+        shutil.rmtree(directory)
+    staging.replace(directory)
+    return _from_record(name, directory, record, stale=False, ran_now=True)
+
+
+def _from_record(name: str, directory: Path, record: dict, *, stale: bool, ran_now: bool = False) -> Result:
+    return Result(
+        name=name, metrics=record["metrics"], provenance=record["provenance"], config=record["config"],
+        key=record["key"], directory=directory, ran_now=ran_now, stale=stale,
+        seconds=record.get("seconds", 0.0), files=record.get("files", []),
+    )

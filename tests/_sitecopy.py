@@ -1,0 +1,48 @@
+"""Build a small copy of the site (same mkdocs.yml, own pages and snippets) in a temp dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_project(tmp_path: Path, pages: dict[str, str], snippets: dict[str, str]) -> Path:
+    """Write mkdocs.yml (nav removed), the given pages and snippet files under ``tmp_path``."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^nav:\n(?:[ \t]+.*\n?|\n)*", "", config, flags=re.M)
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    docs = tmp_path / "docs"
+    for asset in ("javascripts", "stylesheets"):
+        if not (docs / asset).exists():
+            shutil.copytree(ROOT / "docs" / asset, docs / asset)
+    for name, text in pages.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, encoding="utf-8")
+    for name, text in snippets.items():
+        (tmp_path / "snippets" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "snippets" / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def exec_page(snippet: str) -> str:
+    """A page whose only content is one executed include of ``snippets/<snippet>``."""
+    return f'# Page\n\n```python exec="1" source="above" result="text"\n--8<-- "snippets/{snippet}"\n```\n'
+
+
+def build(project: Path, **env: str) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLREF_PROFILE": "quick", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=full_env,
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def report(project: Path) -> dict:
+    return json.loads((project / "site" / "build-report.json").read_text(encoding="utf-8"))

@@ -1,0 +1,334 @@
+"""Tests for dlref.functional: every forward against PyTorch, every backward against autograd
+(float64, several shapes), and the input errors of each public function."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.testing import assert_close
+
+from dlref import functional as F
+
+TF = torch.nn.functional
+f64 = torch.float64
+
+
+def randn(*shape: int, seed: int = 0) -> torch.Tensor:
+    return torch.randn(*shape, dtype=f64, generator=torch.Generator().manual_seed(seed))
+
+
+def vjp(fn, x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
+    """Autograd's vector-Jacobian product ``gradᵀ ∂fn/∂x`` in float64."""
+    x = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(fn(x), x, grad_out)
+    return g
+
+
+def loss_grad(fn, x: torch.Tensor) -> torch.Tensor:
+    x = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(fn(x), x)
+    return g
+
+
+SHAPES = [(5,), (3, 4), (2, 3, 4), (1, 1)]
+BATCHED = [(7,), (4, 7), (1, 3)]  # (C,) single vector, (B, C) batches
+
+
+# --------------------------------------------------------------------------- linear
+
+
+@pytest.mark.parametrize("B, D, K", [(1, 1, 1), (4, 3, 5), (8, 6, 2)])
+def test_linear_matches_torch_and_backward_matches_autograd(B, D, K):
+    x, W, b = randn(B, D, seed=1), randn(K, D, seed=2), randn(K, seed=3)
+    z = F.linear(x, W, b)
+    assert_close(z, TF.linear(x, W, b))
+    u = randn(B, K, seed=4)
+    gx, gW, gb = F.linear_backward(u, x, W)
+    assert_close(gx, vjp(lambda x_: F.linear(x_, W, b), x, u))
+    assert_close(gW, vjp(lambda W_: F.linear(x, W_, b), W, u))
+    assert_close(gb, vjp(lambda b_: F.linear(x, W, b_), b, u))
+
+
+def test_linear_single_vector_and_no_bias():
+    x, W = randn(3, seed=1), randn(2, 3, seed=2)
+    assert_close(F.linear(x, W), W @ x)
+    u = randn(2, seed=3)
+    gx, gW, gb = F.linear_backward(u, x, W)
+    assert_close(gx, W.T @ u)
+    assert_close(gW, torch.outer(u, x))
+    assert_close(gb, u)
+
+
+def test_linear_bad_inputs():
+    x, W, b = randn(4, 3), randn(5, 3), randn(5)
+    with pytest.raises(ValueError, match=r"x must be \(B, D\).*got x \(4, 2\)"):
+        F.linear(randn(4, 2), W, b)
+    with pytest.raises(ValueError, match="W must be a matrix"):
+        F.linear(x, randn(5, 3, 1), b)
+    with pytest.raises(ValueError, match=r"b must have shape \(K,\) = \(5,\); got \(4,\)"):
+        F.linear(x, W, randn(4))
+    with pytest.raises(TypeError, match="x must be a floating-point tensor; got dtype torch.int64"):
+        F.linear(torch.ones(4, 3, dtype=torch.int64), W, b)
+    with pytest.raises(TypeError, match="x and W must share a dtype"):
+        F.linear(x.float(), W, b)
+    with pytest.raises(TypeError, match="W must be a torch.Tensor; got list"):
+        F.linear(x, [[1.0, 2.0, 3.0]], b)
+
+
+def test_linear_backward_mismatched_batch():
+    x, W = randn(4, 3), randn(5, 3)
+    with pytest.raises(ValueError, match=r"grad_z must be \(B, K\).*grad_z \(3, 5\)"):
+        F.linear_backward(randn(3, 5), x, W)
+    with pytest.raises(ValueError, match="grad_z must be"):
+        F.linear_backward(randn(4, 2), x, W)
+
+
+# --------------------------------------------------------------------------- relu
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_relu_and_backward(shape):
+    z = randn(*shape, seed=5)
+    assert_close(F.relu(z), TF.relu(z))
+    g = randn(*shape, seed=6)
+    assert_close(F.relu_backward(g, z), vjp(F.relu, z, g))
+
+
+def test_relu_backward_at_zero_is_zero_like_autograd():
+    z = torch.tensor([-1.0, 0.0, 2.0], dtype=f64)
+    assert_close(F.relu_backward(torch.ones(3, dtype=f64), z), torch.tensor([0.0, 0.0, 1.0], dtype=f64))
+
+
+def test_relu_bad_inputs():
+    with pytest.raises(TypeError, match="z must be a floating-point tensor"):
+        F.relu(torch.arange(3))
+    with pytest.raises(ValueError, match=r"same shape; got \(3,\) and \(4,\)"):
+        F.relu_backward(randn(3), randn(4))
+
+
+# --------------------------------------------------------------------------- softmax family
+
+
+@pytest.mark.parametrize("shape", BATCHED + [(2, 3, 5)])
+def test_softmax_and_log_softmax_match_torch(shape):
+    a = 10 * randn(*shape, seed=7)
+    assert_close(F.softmax(a), TF.softmax(a, dim=-1))
+    assert_close(F.log_softmax(a), TF.log_softmax(a, dim=-1))
+    g = randn(*shape, seed=8)
+    assert_close(F.log_softmax_backward(g, a), vjp(F.log_softmax, a, g))
+
+
+def test_softmax_and_log_softmax_extreme_logits_are_finite():
+    a = torch.tensor([[1000.0, 0.0, -1000.0]], dtype=torch.float32)
+    assert torch.isfinite(F.softmax(a)).all()
+    assert_close(F.log_softmax(a), torch.tensor([[0.0, -1000.0, -2000.0]]))
+
+
+def test_log_softmax_bad_inputs():
+    with pytest.raises(ValueError, match="class dimension"):
+        F.log_softmax(torch.tensor(1.0))
+    with pytest.raises(TypeError, match="dtype torch.int64"):
+        F.log_softmax(torch.arange(3))
+    with pytest.raises(ValueError, match="same shape"):
+        F.log_softmax_backward(randn(2, 3), randn(2, 4))
+
+
+@pytest.mark.parametrize("B, C", [(1, 2), (5, 3), (16, 10)])
+def test_softmax_cross_entropy_indices_and_probabilities(B, C):
+    a = 3 * randn(B, C, seed=9)
+    y = torch.randint(0, C, (B,), generator=torch.Generator().manual_seed(10))
+    assert_close(F.softmax_cross_entropy(a, y), TF.cross_entropy(a, y))
+    Y = TF.one_hot(y, C).to(f64)
+    assert_close(F.softmax_cross_entropy(a, Y), TF.cross_entropy(a, y))
+    soft = TF.softmax(randn(B, C, seed=11), dim=-1)
+    assert_close(F.softmax_cross_entropy(a, soft), TF.cross_entropy(a, soft))
+    for target in (y, Y, soft):
+        assert_close(F.softmax_cross_entropy_backward(a, target),
+                     loss_grad(lambda a_: F.softmax_cross_entropy(a_, target), a))
+
+
+def test_softmax_cross_entropy_single_vector_gradient_is_p_minus_y():
+    a, y = randn(4, seed=12), torch.tensor(1)
+    p = TF.softmax(a, dim=-1)
+    expected = p - TF.one_hot(y, 4).to(f64)
+    assert_close(F.softmax_cross_entropy_backward(a, y), expected)
+    assert_close(F.softmax_cross_entropy_backward(a, y), loss_grad(lambda a_: F.softmax_cross_entropy(a_, y), a))
+
+
+def test_softmax_cross_entropy_bad_inputs():
+    a = randn(4, 3)
+    with pytest.raises(ValueError, match=r"class indices must lie in \[0, 2\]; got min 0, max 3"):
+        F.softmax_cross_entropy(a, torch.tensor([0, 1, 2, 3]))
+    with pytest.raises(ValueError, match=r"class indices must lie in \[0, 2\]; got min -1"):
+        F.softmax_cross_entropy(a, torch.tensor([0, -1, 2, 1]))
+    with pytest.raises(ValueError, match=r"must have shape \(4,\).*got \(5,\)"):
+        F.softmax_cross_entropy(a, torch.zeros(5, dtype=torch.int64))  # mismatched batch
+    with pytest.raises(ValueError, match=r"probability targets must have the logits' shape \(4, 3\); got \(5, 3\)"):
+        F.softmax_cross_entropy(a, randn(5, 3))
+    with pytest.raises(TypeError, match="a must be a floating-point tensor"):
+        F.softmax_cross_entropy(torch.zeros(4, 3, dtype=torch.int64), torch.zeros(4, dtype=torch.int64))
+    with pytest.raises(TypeError, match="y must be a torch.Tensor; got list"):
+        F.softmax_cross_entropy(a, [0, 1, 2, 0])
+    with pytest.raises(ValueError, match="class indices"):
+        F.softmax_cross_entropy_backward(a, torch.tensor([0, 1, 2, 7]))
+
+
+# --------------------------------------------------------------------------- sigmoid, tanh
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("op, backward, reference", [
+    (F.sigmoid, F.sigmoid_backward, torch.sigmoid),
+    (F.tanh, F.tanh_backward, torch.tanh),
+])
+def test_squashing_forward_and_backward(shape, op, backward, reference):
+    a = 4 * randn(*shape, seed=13)
+    assert_close(op(a), reference(a))
+    g = randn(*shape, seed=14)
+    assert_close(backward(g, a), vjp(op, a, g))
+    assert_close(backward(g, a), vjp(reference, a, g))
+
+
+def test_sigmoid_extreme_logits():
+    a = torch.tensor([-1000.0, -40.0, 0.0, 40.0, 1000.0], dtype=f64)
+    s = F.sigmoid(a)
+    assert torch.isfinite(s).all()
+    assert_close(s, torch.sigmoid(a))
+    assert s[1].item() == pytest.approx(math.exp(-40), rel=1e-12)  # relative precision kept for a ≪ 0
+    assert_close(F.sigmoid_backward(torch.ones(5, dtype=f64), a), vjp(torch.sigmoid, a, torch.ones(5, dtype=f64)))
+
+
+@pytest.mark.parametrize("op", [F.sigmoid, F.tanh])
+def test_squashing_bad_inputs(op):
+    with pytest.raises(TypeError, match="a must be a floating-point tensor; got dtype torch.int64"):
+        op(torch.arange(3))
+    with pytest.raises(TypeError, match="a must be a torch.Tensor; got float"):
+        op(0.5)
+
+
+@pytest.mark.parametrize("backward", [F.sigmoid_backward, F.tanh_backward])
+def test_squashing_backward_bad_inputs(backward):
+    with pytest.raises(ValueError, match=r"same shape; got .* \(3,\) and a \(4,\)"):
+        backward(randn(3), randn(4))
+    with pytest.raises(TypeError, match="floating-point"):
+        backward(torch.ones(3, dtype=torch.int64), randn(3))
+
+
+# --------------------------------------------------------------------------- binary cross-entropy
+
+
+def labels(*shape: int, seed: int = 0) -> torch.Tensor:
+    return torch.randint(0, 2, shape, generator=torch.Generator().manual_seed(seed)).to(f64)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_binary_cross_entropy_matches_torch_and_autograd(shape):
+    a, y = 3 * randn(*shape, seed=15), labels(*shape, seed=16)
+    p = torch.sigmoid(a)
+    assert_close(F.binary_cross_entropy(p, y), TF.binary_cross_entropy(p, y))
+    assert_close(F.binary_cross_entropy_backward(p, y), loss_grad(lambda p_: F.binary_cross_entropy(p_, y), p))
+    assert_close(F.binary_cross_entropy_with_logits(a, y), TF.binary_cross_entropy_with_logits(a, y))
+    assert_close(F.binary_cross_entropy_with_logits(a, y), F.binary_cross_entropy(p, y))
+    assert_close(F.binary_cross_entropy_with_logits_backward(a, y),
+                 loss_grad(lambda a_: TF.binary_cross_entropy_with_logits(a_, y), a))
+    assert_close(F.binary_cross_entropy_with_logits_backward(a, y),
+                 loss_grad(lambda a_: F.binary_cross_entropy_with_logits(a_, y), a))
+
+
+def test_binary_cross_entropy_soft_targets():
+    a, y = randn(6, seed=17), torch.rand(6, dtype=f64, generator=torch.Generator().manual_seed(18))
+    assert_close(F.binary_cross_entropy_with_logits(a, y), TF.binary_cross_entropy_with_logits(a, y))
+    assert_close(F.binary_cross_entropy(torch.sigmoid(a), y), TF.binary_cross_entropy(torch.sigmoid(a), y))
+
+
+def test_bce_with_logits_backward_is_sigma_minus_y_over_B():
+    B = 5
+    a, y = randn(B, seed=19), labels(B, seed=20)
+    assert_close(F.binary_cross_entropy_with_logits_backward(a, y), (torch.sigmoid(a) - y) / B)
+
+
+def test_binary_cross_entropy_extreme_values():
+    y = torch.tensor([0.0, 1.0, 1.0, 0.0], dtype=f64)
+    a = torch.tensor([1000.0, -1000.0, 40.0, -40.0], dtype=f64)
+    exact = torch.tensor([1000.0, 1000.0, math.log1p(math.exp(-40)), math.log1p(math.exp(-40))], dtype=f64)
+    for i in range(4):
+        assert_close(F.binary_cross_entropy_with_logits(a[i:i + 1], y[i:i + 1]), exact[i], rtol=1e-14, atol=0)
+    # From probabilities, the exact loss of a certain wrong prediction is infinite; torch clamps it.
+    assert F.binary_cross_entropy(torch.tensor([0.0], dtype=f64), torch.tensor([1.0], dtype=f64)).item() == math.inf
+    # A certain right prediction costs exactly 0 (no 0 · log 0 = nan).
+    assert F.binary_cross_entropy(torch.tensor([1.0, 0.0], dtype=f64), torch.tensor([1.0, 0.0], dtype=f64)).item() == 0.0
+
+
+def test_binary_cross_entropy_bad_inputs():
+    p, y = torch.full((3,), 0.5, dtype=f64), torch.tensor([0.0, 1.0, 1.0], dtype=f64)
+    with pytest.raises(ValueError, match=r"p must hold probabilities in \[0, 1\]; got values in \[-0.1, 0.5\]"):
+        F.binary_cross_entropy(torch.tensor([0.5, -0.1, 0.5], dtype=f64), y)
+    with pytest.raises(ValueError, match=r"p must hold probabilities in \[0, 1\]; got values in \[0.5, 1.5\]"):
+        F.binary_cross_entropy_backward(torch.tensor([0.5, 1.5, 0.5], dtype=f64), y)
+    with pytest.raises(ValueError, match="y must hold probabilities"):
+        F.binary_cross_entropy(p, torch.tensor([0.0, 2.0, 1.0], dtype=f64))
+    with pytest.raises(ValueError, match="y must hold probabilities"):
+        F.binary_cross_entropy_with_logits(randn(3), torch.tensor([0.0, -1.0, 1.0], dtype=f64))
+    with pytest.raises(ValueError, match=r"p and y must have the same shape; got p \(3,\) and y \(4,\)"):
+        F.binary_cross_entropy(p, torch.zeros(4, dtype=f64))  # mismatched batch
+    with pytest.raises(ValueError, match=r"a and y must have the same shape; got a \(3,\) and y \(3, 1\)"):
+        F.binary_cross_entropy_with_logits(randn(3), torch.zeros(3, 1, dtype=f64))
+    with pytest.raises(TypeError, match=r"y must be a floating-point tensor of targets; got dtype torch.int64"):
+        F.binary_cross_entropy_with_logits(randn(3), torch.tensor([0, 1, 1]))
+    with pytest.raises(TypeError, match="p must be a floating-point tensor"):
+        F.binary_cross_entropy(torch.tensor([0, 1, 1]), y)
+    with pytest.raises(TypeError, match="a must be a floating-point tensor"):
+        F.binary_cross_entropy_with_logits_backward(torch.tensor([0, 1, 1]), y)
+    with pytest.raises(ValueError, match="same shape"):
+        F.binary_cross_entropy_with_logits_backward(randn(2), y)
+
+
+# --------------------------------------------------------------------------- mse
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_mse_matches_torch_and_autograd(shape):
+    yhat, y = randn(*shape, seed=21), randn(*shape, seed=22)
+    assert_close(F.mse(yhat, y), TF.mse_loss(yhat, y))
+    assert_close(F.mse_backward(yhat, y), loss_grad(lambda t: F.mse(t, y), yhat))
+    assert_close(F.mse_backward(yhat, y), loss_grad(lambda t: TF.mse_loss(t, y), yhat))
+
+
+def test_mse_bad_inputs():
+    with pytest.raises(ValueError, match=r"yhat and y must have the same shape; got yhat \(4, 1\) and y \(4,\)"):
+        F.mse(randn(4, 1), randn(4))  # a classic broadcasting trap, refused
+    with pytest.raises(ValueError, match="same shape"):
+        F.mse_backward(randn(3), randn(5))
+    with pytest.raises(TypeError, match="yhat must be a floating-point tensor"):
+        F.mse(torch.arange(3), randn(3))
+    with pytest.raises(TypeError, match="y must be a floating-point tensor"):
+        F.mse(randn(3), torch.arange(3))
+
+
+# --------------------------------------------------------------------------- property-based
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3), seed=st.integers(0, 2**16), scale=st.sampled_from([0.1, 1.0, 30.0]))
+def test_backwards_match_autograd_for_any_shape(shape, seed, scale):
+    a = scale * randn(*shape, seed=seed)
+    y = labels(*shape, seed=seed + 1)
+    g = randn(*shape, seed=seed + 2)
+    assert_close(F.sigmoid_backward(g, a), vjp(torch.sigmoid, a, g))
+    assert_close(F.tanh_backward(g, a), vjp(torch.tanh, a, g))
+    assert_close(F.log_softmax_backward(g, a), vjp(lambda t: TF.log_softmax(t, dim=-1), a, g))
+    assert_close(F.binary_cross_entropy_with_logits(a, y), TF.binary_cross_entropy_with_logits(a, y))
+    assert_close(F.binary_cross_entropy_with_logits_backward(a, y),
+                 loss_grad(lambda t: TF.binary_cross_entropy_with_logits(t, y), a))
+    assert_close(F.mse_backward(a, g), loss_grad(lambda t: TF.mse_loss(t, g), a))
+    C = shape[-1]
+    idx = torch.randint(0, C, tuple(shape[:-1]), generator=torch.Generator().manual_seed(seed + 3))
+    if len(shape) <= 2:  # softmax_cross_entropy takes (C,) or (B, C)
+        assert_close(F.softmax_cross_entropy_backward(a, idx),
+                     loss_grad(lambda t: F.softmax_cross_entropy(t, idx), a))
+        ref = TF.cross_entropy(a.reshape(-1, C), idx.reshape(-1))
+        assert_close(F.softmax_cross_entropy(a, idx), ref)
