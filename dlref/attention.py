@@ -65,8 +65,8 @@ def _check_mask(attn_mask: Tensor, scores_shape: tuple[int, ...]) -> None:
         raise TypeError(f"attn_mask must be bool (True = may attend) or floating point (added to the scores); "
                         f"got dtype {attn_mask.dtype}")
     shape = tuple(attn_mask.shape)
-    # broadcasts to scores_shape without enlarging it: align from the right, each dim 1 or equal
-    fits = len(shape) <= len(scores_shape) and all(
+    # at least (L, S), as PyTorch requires; broadcasts to scores_shape without enlarging it: align from the right, each dim 1 or equal
+    fits = 2 <= len(shape) <= len(scores_shape) and all(
         m in (1, s) for m, s in zip(reversed(shape), reversed(scores_shape)))
     if not fits:
         raise ValueError(f"attn_mask of shape {_shape(attn_mask)} cannot broadcast to the scores' shape "
@@ -175,7 +175,7 @@ def scaled_dot_product_attention(
         k: Keys.
         v: Values.
         attn_mask: ``None``, a bool mask (``True`` = may attend) or a float mask added to the
-            scores; it must broadcast to ``(..., L, S)``.
+            scores; at least 2-D, it must broadcast to ``(..., L, S)``.
         dropout_p: Probability of zeroing each attention weight (kept ones are scaled by ``1/(1−p)``).
         is_causal: Query ``i`` attends only to keys ``j ≤ i`` (see :func:`causal_mask`).
         scale: Multiplies the scores; default ``1/sqrt(E)``.
@@ -204,10 +204,12 @@ def scaled_dot_product_attention(
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout_p must be in [0, 1]; got {dropout_p}")
     if fast:
+        if k.size(-2) != v.size(-2):  # PyTorch's CPU kernel does not check this one (torch 2.14)
+            _check_qkv(q, k, v)
         try:  # no checks on the happy path, so the fused path costs what PyTorch's kernel costs
             return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p,
                                                   is_causal=is_causal, scale=scale)
-        except (RuntimeError, TypeError):
+        except (RuntimeError, TypeError, IndexError):
             _check_inputs(q, k, v, attn_mask, is_causal)  # a message that names the shapes, if they are at fault
             raise  # otherwise PyTorch's error stands
     _check_qkv(q, k, v)

@@ -368,9 +368,10 @@ class SigmoidNetwork(nn.Module):
 
     Args:
         widths: ``[D, K1, …, M]``: inputs, hidden units per layer, outputs.
+        init_scale: each weight and bias starts uniform on ``(−s/√K_in, s/√K_in)``;
+            ``s = 1`` is ``torch.nn.Linear``'s default.
         dtype: parameter dtype.
-        generator: random generator for a reproducible initialisation, each weight and bias
-            uniform on ``(−1/√K_in, 1/√K_in)`` as in ``torch.nn.Linear``.
+        generator: random generator for a reproducible initialisation.
 
     Shape:
         input ``(B, D)`` or ``(D,)``; output ``(B, M)`` or ``(M,)``.
@@ -388,20 +389,22 @@ class SigmoidNetwork(nn.Module):
         torch.Size([16, 1])
     """
 
-    def __init__(self, widths: Sequence[int], *, dtype: torch.dtype = torch.float64,
+    def __init__(self, widths: Sequence[int], *, init_scale: float = 1.0, dtype: torch.dtype = torch.float64,
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
         if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
             raise TypeError(f"widths must be a list of ints [D, K1, …, M]; got {type(widths).__name__}")
         if len(widths) < 2:
             raise ValueError(f"widths must list at least inputs and outputs; got {list(widths)}")
+        if isinstance(init_scale, bool) or not isinstance(init_scale, (int, float)) or not init_scale > 0:
+            raise ValueError(f"init_scale must be a positive number; got {init_scale!r}")
         for i, w in enumerate(widths):
             _require_positive_int(f"widths[{i}]", w)
         self.widths = list(widths)
         self.W = nn.ParameterList()
         self.b = nn.ParameterList()
         for k_in, k_out in zip(widths[:-1], widths[1:]):
-            bound = k_in ** -0.5
+            bound = init_scale * k_in ** -0.5
             self.W.append(nn.Parameter((torch.rand(k_out, k_in, generator=generator, dtype=dtype) * 2 - 1) * bound))
             self.b.append(nn.Parameter((torch.rand(k_out, generator=generator, dtype=dtype) * 2 - 1) * bound))
 
@@ -442,13 +445,56 @@ class SigmoidNetwork(nn.Module):
         """Boolean outputs: ``σ(z) ≥ 1/2``, i.e. ``step(z)``, as 0s and 1s in the parameters' dtype."""
         return step(self.logits(x))
 
+    @torch.no_grad()
+    def gradients(self, x: Tensor, Y: Tensor) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
+        """Mean binary cross-entropy and its gradient for every layer, by the hand-derived recursion.
+
+        With ``L = −(1/BM) Σ [Y log σ(z) + (1 − Y) log(1 − σ(z))]`` on the last layer's
+        pre-activations ``z`` and ``h⁽⁰⁾ = x``::
+
+            δ⁽ᴸ⁾ = (σ(z⁽ᴸ⁾) − Y) / (B M)                 ∂L/∂z at the output
+            ∇W⁽ˡ⁾ = δ⁽ˡ⁾ᵀ h⁽ˡ⁻¹⁾,   ∇b⁽ˡ⁾ = δ⁽ˡ⁾ᵀ 1        outer products summed over the batch
+            δ⁽ˡ⁻¹⁾ = (δ⁽ˡ⁾ W⁽ˡ⁾) ⊙ h⁽ˡ⁻¹⁾ ⊙ (1 − h⁽ˡ⁻¹⁾)  σ′ = σ(1 − σ)
+
+        Args:
+            x: inputs, ``(B, D)``.
+            Y: targets in ``[0, 1]``, ``(B, M)``.
+
+        Returns:
+            ``(loss, [(∇W1, ∇b1), …])``, each gradient with its parameter's shape.
+
+        Raises:
+            TypeError: ``x`` or ``Y`` is not a real tensor.
+            ValueError: shapes do not fit the network or each other.
+        """
+        if not isinstance(Y, Tensor) or Y.is_complex():
+            raise TypeError(f"Y must be a real torch.Tensor; got {type(Y).__name__}")
+        tr = self.trace(x)
+        if x.dim() != 2:
+            raise ValueError(f"x must be a batch (B, D); got {tuple(x.shape)}")
+        B, M = tr[-1][0].shape
+        if Y.shape != (B, M):
+            raise ValueError(f"Y must be (B, M) = ({B}, {M}) to match x and the network; got {tuple(Y.shape)}")
+        z = tr[-1][0]
+        Y = Y.to(z.dtype)
+        loss = nn.functional.binary_cross_entropy_with_logits(z, Y)
+        hs = [x.to(z.dtype)] + [h for _, h in tr]  # h⁽⁰⁾ … h⁽ᴸ⁾
+        delta = (tr[-1][1] - Y) / (B * M)  # (B, M): δ⁽ᴸ⁾
+        grads: list[tuple[Tensor, Tensor]] = []
+        for l in range(len(self.W) - 1, -1, -1):
+            h_prev = hs[l]  # (B, K_in)
+            grads.append((delta.T @ h_prev, delta.sum(0)))  # (K_out, B) @ (B, K_in) → (K_out, K_in)
+            if l > 0:
+                delta = (delta @ self.W[l]) * h_prev * (1 - h_prev)  # (B, K_out) @ (K_out, K_in) → (B, K_in)
+        return loss, grads[::-1]
+
     def layers(self) -> list[tuple[Tensor, Tensor]]:
         """Detached copies of the weights as ``[(W1, b1), …]``, the format :class:`ThresholdNetwork` takes."""
         return [(W.detach().clone(), b.detach().clone()) for W, b in zip(self.W, self.b)]
 
 
 def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int = 5000, lr: float = 1.0,
-                seed: int = 0, dtype: torch.dtype = torch.float64) -> tuple[SigmoidNetwork, Tensor]:
+                seed: int = 0, init_scale: float = 1.0, dtype: torch.dtype = torch.float64) -> tuple[SigmoidNetwork, Tensor]:
     """Learn a truth table with a :class:`SigmoidNetwork` by full-batch gradient descent.
 
     Minimises the mean binary cross-entropy over all rows and outputs,
@@ -463,6 +509,7 @@ def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int
         steps: number of gradient steps.
         lr: learning rate ``α``.
         seed: seed of the initialisation.
+        init_scale: scale of the initial weights, see :class:`SigmoidNetwork`.
         dtype: parameter dtype.
 
     Shape:
@@ -493,18 +540,17 @@ def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int
     _require_positive_int("steps", steps)
     if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
         raise ValueError(f"lr must be a positive number; got {lr!r}")
-    net = SigmoidNetwork([X.shape[1], *hidden_list, Y.shape[1]], dtype=dtype,
+    net = SigmoidNetwork([X.shape[1], *hidden_list, Y.shape[1]], init_scale=init_scale, dtype=dtype,
                          generator=torch.Generator().manual_seed(seed))
     Xd, Yd = X.to(dtype), Y.to(dtype)
     losses = torch.empty(steps, dtype=dtype)
-    params = list(net.parameters())
-    for t in range(steps):
-        loss = nn.functional.binary_cross_entropy_with_logits(net.logits(Xd), Yd)
-        grads = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            for p, g in zip(params, grads):
-                p -= lr * g  # θ ← θ − α ∇L
-        losses[t] = loss.detach()
+    with torch.no_grad():
+        for t in range(steps):
+            loss, grads = net.gradients(Xd, Yd)  # hand-derived; the logic pages check it against autograd
+            for W, b, (gW, gb) in zip(net.W, net.b, grads):
+                W -= lr * gW  # W ← W − α ∇W L
+                b -= lr * gb  # b ← b − α ∇b L
+            losses[t] = loss
     return net, losses
 
 

@@ -20,7 +20,7 @@ Reference: the layouts page of the site; the two conventions as in the Wikipedia
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -148,7 +148,7 @@ def test_softmax_cross_entropy_indices_and_probabilities(B, C):
     assert_close(F.softmax_cross_entropy(a, soft), TF.cross_entropy(a, soft))
     for target in (y, Y, soft):
         assert_close(F.softmax_cross_entropy_backward(a, target),
-                     loss_grad(lambda a_: F.softmax_cross_entropy(a_, target), a))
+                     loss_grad(lambda a_, t=target: F.softmax_cross_entropy(a_, t), a))
 
 
 def test_softmax_cross_entropy_single_vector_gradient_is_p_minus_y():

@@ -26,7 +26,7 @@ check.compare("max-pool ∂L/∂X", grad_max, ref["max"])
 check.compare("avg-pool ∂L/∂X", grad_avg, ref["avg"])
 print(f"\nmax-pool: {int((grad_max != 0).sum())} of {X.numel()} inputs receive gradient (one per window); "
       f"avg-pool: {int((grad_avg != 0).sum())} of {X.numel()}")
-print("column sums of the routed gradient equal the upstream total:",
+print("each routed gradient sums to the upstream total:",
       f"{grad_max.sum().item():.6f} = {grad_avg.sum().item():.6f} = {G.sum().item():.6f}")
 
 fig, axes = figures.new(ncols=4, width=10.0, height=2.9)
@@ -34,13 +34,12 @@ panels = [(X, "input X (max marked)"), (G, "upstream ∂L/∂Y"), (grad_max, "ma
 lim = max(G.abs().max().item(), 1e-9)
 for ax, (M, title) in zip(axes, panels):
     cmap, vmax = ("RdBu_r", lim) if M is not X else ("Greys", None)
-    ax.imshow(M.numpy(), cmap=cmap, vmin=-vmax if vmax else None, vmax=vmax)
+    ax.imshow(M.numpy(), cmap=cmap, vmin=-vmax if vmax else None, vmax=vmax, alpha=0.5)  # light: text stays readable
     for (r, c), v in zip(torch.cartesian_prod(torch.arange(M.shape[0]), torch.arange(M.shape[1])).tolist(), M.flatten().tolist()):
         ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8,
                 color="tab:red" if (M is X and grad_max[r, c] != 0) else "black")
-    if M.shape[0] == 4:
-        for t in (1.5,):
-            ax.axhline(t, color="black", lw=1.5), ax.axvline(t, color="black", lw=1.5)
+    if M.shape[0] == 4:  # window borders
+        ax.axhline(1.5, color="black", lw=1.5), ax.axvline(1.5, color="black", lw=1.5)
     ax.set_title(title, fontsize=9)
     ax.set_xticks([]), ax.set_yticks([])
 figures.show(fig, "pooling-routing",

@@ -11,7 +11,7 @@ for label, color in ((1.0, "tab:blue"), (0.0, "tab:orange")):
     # Per-example losses: the mean over N elements times N.
     loss = torch.stack([F.binary_cross_entropy_with_logits(a[i:i + 1], y[i:i + 1]) for i in range(len(a))])
     grad = F.binary_cross_entropy_with_logits_backward(a, y) * len(a)  # σ(a) − y per example
-    check.check_gradients(lambda a: F.binary_cross_entropy_with_logits(a, y), {"a": a},
+    check.check_gradients(lambda a, y=y: F.binary_cross_entropy_with_logits(a, y), {"a": a},
                           {"a": grad / len(a)}, finite_difference_tol=None, labels={"a": f"σ(a) − y, y = {label:g}"})
     ax_loss.plot(a, loss, color=color, label=f"y = {label:g}")
     ax_grad.plot(a, grad, color=color, label=f"y = {label:g}")

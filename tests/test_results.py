@@ -1,0 +1,101 @@
+"""The results store: hash-keyed reuse, re-run on change, stale results, missing results."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from dlref import results
+
+
+@dataclass(frozen=True)
+class Cfg:
+    n: int = 3
+
+
+CALLS: list[int] = []
+
+
+def experiment(cfg: Cfg, out_dir):
+    CALLS.append(cfg.n)
+    (out_dir / "curve.txt").write_text("1 2 3")
+    return {"sum": sum(range(cfg.n))}
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch):
+    CALLS.clear()
+    monkeypatch.delenv("DLREF_FRESH", raising=False)
+    monkeypatch.setenv("DLREF_DEVICE", "cpu")
+
+
+def test_runs_once_then_loads(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    first = results.run_or_load("exp", experiment, Cfg(), root=tmp_path)
+    assert first.ran_now and first.metrics == {"sum": 3} and CALLS == [3]
+    assert first.path("curve.txt").read_text() == "1 2 3"
+    stored = json.loads((tmp_path / "exp" / "result.json").read_text())
+    assert stored["provenance"]["profile"] == "full" and stored["config"] == {"n": 3}
+    second = results.run_or_load("exp", experiment, Cfg(), root=tmp_path)
+    assert not second.ran_now and second.metrics == {"sum": 3} and CALLS == [3]
+    assert "loaded from the results store" in second.describe()
+
+
+def test_config_change_reruns_when_allowed(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    results.run_or_load("exp", experiment, Cfg(3), root=tmp_path)
+    changed = results.run_or_load("exp", experiment, Cfg(5), root=tmp_path)
+    assert changed.ran_now and changed.metrics == {"sum": 10} and CALLS == [3, 5]
+
+
+def test_quick_profile_shows_stale_result_instead_of_running(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    results.run_or_load("exp", experiment, Cfg(3), root=tmp_path)
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    stale = results.run_or_load("exp", experiment, Cfg(4), root=tmp_path)
+    assert stale.stale and not stale.ran_now and stale.metrics == {"sum": 3} and CALLS == [3]
+    assert "STALE" in stale.describe()
+
+
+def test_fresh_forces_a_rerun(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    results.run_or_load("exp", experiment, Cfg(), root=tmp_path)
+    monkeypatch.setenv("DLREF_FRESH", "1")
+    assert results.run_or_load("exp", experiment, Cfg(), root=tmp_path).ran_now
+    assert CALLS == [3, 3]
+
+
+def test_missing_result_that_cannot_run_says_how_to_produce_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    with pytest.raises(results.ResultMissingError, match="DLREF_PROFILE=full"):
+        results.run_or_load("exp", experiment, Cfg(), root=tmp_path)
+    with pytest.raises(results.ResultMissingError, match="cuda"):
+        results.run_or_load("exp", experiment, Cfg(), root=tmp_path, profiles=("quick",), devices=("cuda",))
+
+
+def test_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="folder name"):
+        results.run_or_load("a/b", experiment, Cfg(), root=tmp_path)
+    with pytest.raises(TypeError, match="dataclass"):
+        results.run_or_load("exp", experiment, [1, 2], root=tmp_path)
+
+
+def test_stored_repository_results_are_current():
+    """Every result committed under results/ loads without being stale in its own profile."""
+    import dlref.experiments.mlp_fashion as mlp_fashion
+    from dlref import functional as F
+    from dlref.nn import MLP
+
+    root = results.results_root()
+    if not (root / "mlp-fashion-width" / "result.json").exists():
+        pytest.skip("no stored mlp-fashion-width result in this checkout")
+    import os
+
+    os.environ["DLREF_PROFILE"] = "quick"
+    try:
+        res = results.run_or_load("mlp-fashion-width", mlp_fashion.run, mlp_fashion.Config(), code=[MLP, F])
+    finally:
+        os.environ.pop("DLREF_PROFILE")
+    assert not res.stale, "results/mlp-fashion-width is stale: re-run it with DLREF_PROFILE=full"
