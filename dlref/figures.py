@@ -1,17 +1,21 @@
 """Figures for pages and scripts: one call, :func:`show`, that works in both places.
 
 During a site build (inside :func:`capturing`) a figure is rendered to SVG and handed to
-the page with a provenance caption; run standalone, the same snippet saves a PNG and
+the page with a provenance caption; in a Jupyter kernel (the executed notebooks) it is
+displayed inline with the same caption; run standalone, the same snippet saves a PNG and
 prints where it went. Figures use a white canvas so they stay readable in dark mode.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import contextvars
+import html
 import io
 import os
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +45,27 @@ def capturing() -> Iterator[list[CapturedFigure]]:
         yield sink
     finally:
         _sinks.reset(token)
+
+
+def figure_html(fig: CapturedFigure, provenance_line: str) -> str:
+    """HTML for a captured figure: the SVG as a data URI (no id clashes between inline SVGs) and its caption."""
+    data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+    caption = html.escape(fig.caption)
+    prov = html.escape(f"Generated at build: {provenance_line}")
+    return (
+        f'<figure class="dlref-figure" id="fig-{fig.name}">'
+        f'<img alt="{caption or fig.name}" src="data:image/svg+xml;base64,{data}">'
+        f"<figcaption>{caption}<br><small>{prov}</small></figcaption></figure>"
+    )
+
+
+def _in_jupyter_kernel() -> bool:
+    if "ipykernel" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def new(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0, **kwargs) -> tuple:
@@ -80,12 +105,18 @@ def show(fig: "Figure", name: str, caption: str = "") -> Path | None:
 
     sinks = _sinks.get()
     try:
-        if sinks:
+        if sinks or _in_jupyter_kernel():
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
             figure = CapturedFigure(name, buffer.getvalue(), caption)
             for sink in sinks:
                 sink.append(figure)
+            if not sinks:
+                from IPython.display import HTML, display
+
+                from dlref import provenance
+
+                display(HTML(figure_html(figure, provenance.one_line(provenance.collect()))))
             return None
         out_dir = Path(os.environ.get("DLREF_FIG_DIR", Path(tempfile.gettempdir()) / "dlref-figures"))
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,18 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PAGE = "/backprop/mlp/"
+RAW_TEX = ("$$", "\\[", "\\]", "\\(", "\\)")
+# Text outside code and outside typeset math that still holds TeX delimiters (e.g. display
+# math that Arithmatex never saw because of missing blank lines).
+STRAY_TEX_JS = r"""() => {
+  const root = document.querySelector("article") || document.body, out = [];
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode()); ) {
+    if (n.parentElement.closest("pre, code, script, style, mjx-container, .arithmatex")) continue;
+    if (/\$\$|\\\[|\\\(|\\begin\{/.test(n.textContent)) out.push(n.textContent.trim().slice(0, 80));
+  }
+  return out;
+}"""
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed (Debian package `chromium`)", allow_module_level=True)
@@ -81,6 +93,7 @@ def loaded(server):
             "els => els.map(e => e.getAttribute('data-mjx-error') || e.textContent)",
         )
         seen["arithmatex"] = page.eval_on_selector_all(".arithmatex", "els => els.map(e => e.innerText)")
+        seen["stray_tex"] = page.evaluate(STRAY_TEX_JS)
 
         # Palette: the toggle exists and switches the page to the dark (slate) scheme.
         seen["palette_inputs"] = page.eval_on_selector_all(
@@ -96,29 +109,77 @@ def loaded(server):
     return seen
 
 
-def test_all_requests_stay_local(loaded):
-    assert loaded["requests"], "no requests were recorded"
-    assert not loaded["external"], "requests to other hosts:\n  " + "\n  ".join(loaded["external"])
+def test_template_page_in_chromium(loaded):
+    """One test (one browser launch, also under pytest-xdist); every problem is listed."""
+    problems = []
+    if not loaded["requests"]:
+        problems.append("no requests were recorded")
+    problems += [f"request to another host: {u}" for u in loaded["external"]]
+    problems += [f"failed request: {f}" for f in loaded["failed"]]
+    problems += [f"console error: {m}" for m in loaded["console"]]
+    problems += [f"page error: {e}" for e in loaded["errors"]]
+    if loaded["mjx"] == 0:
+        problems.append("no mjx-container elements: MathJax did not typeset the page")
+    problems += [f"MathJax error: {e}" for e in loaded["mjx_errors"]]
+    if not loaded["arithmatex"]:
+        problems.append("no .arithmatex elements on the page")
+    problems += [
+        f"raw TeX left in an .arithmatex element: {t.strip()[:80]!r}"
+        for t in loaded["arithmatex"]
+        if any(d in t for d in RAW_TEX)
+    ]
+    problems += [f"raw TeX outside math elements: {t!r}" for t in loaded["stray_tex"]]
+    if "slate" not in loaded["palette_inputs"]:
+        problems.append(f"no dark (slate) palette option: {loaded['palette_inputs']}")
+    if not loaded["toggle_visible"]:
+        problems.append("the 'Switch to dark mode' toggle is not visible in the header")
+    elif loaded["scheme_after_toggle"] != "slate":
+        problems.append("clicking the dark-mode toggle did not switch to the slate scheme")
+    assert not problems, f"{PAGE} in Chromium:\n  " + "\n  ".join(problems)
 
 
-def test_no_failed_requests(loaded):
-    assert not loaded["failed"], "failed requests:\n  " + "\n  ".join(loaded["failed"])
+def test_every_page_loads_offline_without_errors(server, site_dir):
+    """Every built page: no request leaves 127.0.0.1, no console/page error, no stray raw TeX.
 
+    Executed notebooks are also checked for typeset math and inline figures.
+    """
+    pages = sorted(
+        "/" + p.parent.relative_to(site_dir).as_posix() + "/"
+        for p in site_dir.rglob("index.html")
+        if p.parent != site_dir and not p.relative_to(site_dir).parts[0].startswith(("assets", "search"))
+    )
+    pages = ["/"] + [p for p in pages if p != "/./"]
+    problems = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
 
-def test_no_console_or_page_errors(loaded):
-    problems = [f"console: {m}" for m in loaded["console"]] + [f"page error: {e}" for e in loaded["errors"]]
-    assert not problems, "\n  ".join(["browser reported errors:", *problems])
+        def route(r):
+            url = r.request.url
+            if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
+                r.continue_()
+            else:
+                problems.append(f"request to another host: {url}")
+                r.abort()
 
-
-def test_mathjax_typeset_everything(loaded):
-    assert loaded["mjx"] > 0, "no mjx-container elements: MathJax did not typeset the page"
-    assert not loaded["mjx_errors"], f"MathJax errors: {loaded['mjx_errors']}"
-    assert loaded["arithmatex"], "no .arithmatex elements on the page"
-    raw = [t.strip()[:80] for t in loaded["arithmatex"] if any(d in t for d in ("$$", "\\[", "\\]", "\\(", "\\)"))]
-    assert not raw, "raw TeX left in .arithmatex elements:\n  " + "\n  ".join(raw)
-
-
-def test_dark_mode_toggle(loaded):
-    assert "slate" in loaded["palette_inputs"], f"no dark (slate) palette option: {loaded['palette_inputs']}"
-    assert loaded["toggle_visible"], "the 'Switch to dark mode' toggle is not visible in the header"
-    assert loaded["scheme_after_toggle"] == "slate", "clicking the toggle did not switch to the slate scheme"
+        context.route("**/*", route)
+        page = context.new_page()
+        current = {"url": ""}
+        page.on("console", lambda m: m.type == "error" and problems.append(f"{current['url']}: console error: {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"{current['url']}: page error: {e}"))
+        page.on("response", lambda r: r.status >= 400 and problems.append(f"{current['url']}: HTTP {r.status} for {r.url}"))
+        for path in pages:
+            current["url"] = path
+            page.goto(server + path, wait_until="load")
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise.then(() => true)")
+            problems += [f"{path}: raw TeX outside math: {t!r}" for t in page.evaluate(STRAY_TEX_JS)]
+            if path.rstrip("/").endswith(".nb"):
+                if page.locator(".jp-RenderedMarkdown mjx-container").count() == 0:
+                    problems.append(f"{path}: no typeset math in the notebook's Markdown cells")
+                if page.locator(".dlref-figure img").count() == 0:
+                    problems.append(f"{path}: no figure displayed by the notebook")
+        browser.close()
+    assert len(pages) > 3
+    assert not problems, "\n".join(problems)

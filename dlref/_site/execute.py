@@ -12,9 +12,7 @@ never cached, so a broken snippet fails every build until it is fixed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
 import json
 import sys
 import time
@@ -99,7 +97,7 @@ class Executor:
                 language="python", run=self._runner(snippet, failed), code=source, md=md, **_format_options(options)
             )
         seconds = time.perf_counter() - start
-        out = str(rendered) + "".join(self._figure_html(f) for f in figs)
+        out = str(rendered) + "".join(figures.figure_html(f, self.provenance_line) for f in figs)
         check_dicts = [asdict(c) for c in checks]
         status = "error" if failed else "ok"
         self.records.append(BlockRecord(self.page, snippet, seconds, status, False, check_dicts))
@@ -142,16 +140,6 @@ class Executor:
             return buffer.getvalue()
 
         return run
-
-    def _figure_html(self, fig: figures.CapturedFigure) -> str:
-        data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
-        caption = html.escape(fig.caption)
-        prov = html.escape(f"Generated at build: {self.provenance_line}")
-        return (
-            f'<figure class="dlref-figure" id="fig-{fig.name}">'
-            f'<img alt="{caption or fig.name}" src="data:image/svg+xml;base64,{data}">'
-            f"<figcaption>{caption}<br><small>{prov}</small></figcaption></figure>"
-        )
 
 
 def _format_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -78,7 +78,7 @@ ax2 = ax.twinx()
 ax2.plot(accuracy, color="tab:orange", label="accuracy")
 ax2.set_ylabel("training accuracy")
 ax.set_title("8×8 digits, 64–32–10 MLP, hand-written gradients")
-fig
+dlref.figures.show(fig, "mlp-digits-training", "Training loss and accuracy of SGD driven by MLP.gradients (identical to torch.optim.SGD).")
 
 # %% [markdown]
 # ## Width on Fashion-MNIST (from the results store)
@@ -106,4 +106,4 @@ ax.set_xlabel("epoch")
 ax.set_ylabel("mean training loss (nats)")
 ax.set_title("Fashion-MNIST, one-hidden-layer MLP (stored result, one seed)")
 ax.legend()
-fig
+dlref.figures.show(fig, "mlp-fashion-width", "Training-loss curves by hidden width (stored result, one seed each).")

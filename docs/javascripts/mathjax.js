@@ -8,8 +8,9 @@ window.MathJax = {
     processEnvironments: true,
   },
   options: {
-    // Typeset only Arithmatex output and notebook Markdown cells.
-    ignoreHtmlClass: ".*|",
+    // Typeset only Arithmatex output and notebook Markdown cells. ".+" (not Material's ".*|")
+    // so that unclassed <p> elements inside a notebook's Markdown cell are not skipped.
+    ignoreHtmlClass: ".+",
     processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-MarkdownOutput",
     enableMenu: false,
   },
@@ -20,7 +21,8 @@ window.MathJax = {
 if (typeof document$ !== "undefined") {
   document$.subscribe(() => {
     if (window.MathJax && MathJax.typesetPromise) {
-      MathJax.startup.output.clearCache();
+      // SVG output has clearFontCache (clearCache exists only for CHTML output).
+      if (MathJax.startup.output.clearFontCache) MathJax.startup.output.clearFontCache();
       MathJax.typesetClear();
       MathJax.texReset();
       MathJax.typesetPromise();
