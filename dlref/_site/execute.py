@@ -94,7 +94,7 @@ class Executor:
         start = time.perf_counter()
         with check.recording() as checks, figures.capturing() as figs:
             rendered = base_format(
-                language="python", run=self._runner(snippet, failed), code=source, md=md, **_format_options(options)
+                language="python", run=self._runner(snippet, failed), code=source, md=md, **options
             )
         seconds = time.perf_counter() - start
         out = str(rendered) + "".join(figures.figure_html(f, self.provenance_line) for f in figs)
@@ -134,14 +134,13 @@ class Executor:
                 raise ExecutionError(code_block("python", buffer.getvalue() + trace, **extra)) from error
             finally:
                 sys.modules.pop(module_name, None)
+                # Blocks share one interpreter: undo the global state a snippet may have changed.
                 import matplotlib.pyplot as plt
+                import torch
 
                 plt.close("all")
+                torch.set_default_dtype(torch.float32)
+                torch.set_grad_enabled(True)
             return buffer.getvalue()
 
         return run
-
-
-def _format_options(options: dict[str, Any]) -> dict[str, Any]:
-    """markdown-exec's validator output, minus keys ``base_format`` does not take."""
-    return {k: v for k, v in options.items() if k not in {"returncode_value"}}
