@@ -22,8 +22,9 @@ Reference: CONTENT.md §4 (Logic with neurons).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -403,7 +404,7 @@ class SigmoidNetwork(nn.Module):
         self.widths = list(widths)
         self.W = nn.ParameterList()
         self.b = nn.ParameterList()
-        for k_in, k_out in zip(widths[:-1], widths[1:]):
+        for k_in, k_out in itertools.pairwise(widths):
             bound = init_scale * k_in ** -0.5
             self.W.append(nn.Parameter((torch.rand(k_out, k_in, generator=generator, dtype=dtype) * 2 - 1) * bound))
             self.b.append(nn.Parameter((torch.rand(k_out, generator=generator, dtype=dtype) * 2 - 1) * bound))
@@ -493,6 +494,19 @@ class SigmoidNetwork(nn.Module):
         return [(W.detach().clone(), b.detach().clone()) for W, b in zip(self.W, self.b)]
 
 
+@contextlib.contextmanager
+def _one_thread():
+    # A truth table has at most a few thousand rows: handing each tiny op to a thread pool costs
+    # more than the arithmetic (several times slower on a busy two-core machine), so the training
+    # loop runs on one thread and puts the caller's setting back afterwards.
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
 def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int = 5000, lr: float = 1.0,
                 seed: int = 0, init_scale: float = 1.0, dtype: torch.dtype = torch.float64) -> tuple[SigmoidNetwork, Tensor]:
     """Learn a truth table with a :class:`SigmoidNetwork` by full-batch gradient descent.
@@ -500,7 +514,9 @@ def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int
     Minimises the mean binary cross-entropy over all rows and outputs,
     ``L = −mean(Y log σ(z) + (1 − Y) log(1 − σ(z)))``, with the update
     ``θ ← θ − α ∇_θ L`` applied ``steps`` times from a random initialisation drawn from
-    ``torch.Generator().manual_seed(seed)``.
+    ``torch.Generator().manual_seed(seed)``. The gradient is :meth:`SigmoidNetwork.gradients`;
+    the loop runs with one intra-op thread (restored on return), which is much faster for
+    tensors this small.
 
     Args:
         X: inputs, 0s and 1s (usually :func:`all_inputs`).
@@ -544,7 +560,7 @@ def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int
                          generator=torch.Generator().manual_seed(seed))
     Xd, Yd = X.to(dtype), Y.to(dtype)
     losses = torch.empty(steps, dtype=dtype)
-    with torch.no_grad():
+    with torch.no_grad(), _one_thread():
         for t in range(steps):
             loss, grads = net.gradients(Xd, Yd)  # hand-derived; the logic pages check it against autograd
             for W, b, (gW, gb) in zip(net.W, net.b, grads):
