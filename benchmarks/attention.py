@@ -46,7 +46,7 @@ class Config:
     head_dim: int = 64
     repeats: int = 11  # interleaved rounds per length (fewer for long ones); the median is kept
     min_seconds: float = 0.1  # each measurement loops until it spans at least this long
-    seconds_per_length: float = 40.0  # fewer rounds (at least 3) where one round would take longer
+    seconds_per_length: float = 40.0  # fewer rounds (at least 5) where one round would take longer
     cpu_threads: int = 1  # on a shared CPU one thread is far less disturbed by other processes
     step_memory_limit_gb: float = 6.0  # skip the step-by-step path when its (B, H, L, L) tensors would exceed this
     seed: int = 0
@@ -130,7 +130,7 @@ def measure_length(cfg: Config, L: int) -> list[dict]:
         t = _time_once(fns[n], q, k, v, grad, 1)
         loops[n] = max(1, round(cfg.min_seconds / max(t, 1e-6)))
         round_seconds += loops[n] * t
-    rounds = min(cfg.repeats, max(3, int(cfg.seconds_per_length / round_seconds)))
+    rounds = min(cfg.repeats, max(5, int(cfg.seconds_per_length / round_seconds)))
     times: dict[str, list[float]] = {n: [] for n in names}
     for r in range(rounds):  # interleaved, in a rotating order, so drift hits every implementation alike
         for n in names[r % len(names):] + names[: r % len(names)]:

@@ -1,16 +1,14 @@
 """Scaled dot-product attention and multi-head attention, written out step by step.
 
 The reference for CONTENT.md §8 (Attention). :func:`scaled_dot_product_attention` computes
-
-.. math:: \\operatorname{Attention}(Q, K, V) = \\operatorname{softmax}\\big(Q K^\\top s + M\\big) V,
-   \\qquad s = 1/\\sqrt{E},
-
+``softmax(q kᵀ · s + M) v`` with ``s = 1/√E`` by default,
 one visible line per step (scores, scale, mask, softmax, dropout, weighted sum) with the semantics of
 :func:`torch.nn.functional.scaled_dot_product_attention`: a boolean mask marks the pairs that *may*
 attend (``True`` = attend), a float mask is added to the scores, masks broadcast over batch and
 heads, ``is_causal`` lets query ``i`` see keys ``j ≤ i`` (aligned top-left when ``L ≠ S``), and a
 row whose every key is masked returns zeros, as PyTorch's kernels do, instead of ``0/0 = NaN``.
-``fast=True`` validates the same inputs and dispatches to PyTorch's fused kernel.
+``fast=True`` dispatches to PyTorch's fused kernel; when that kernel rejects the inputs (or lets
+through two kinds of bad input it does not check), it raises the same errors as the readable path.
 
 :class:`MultiheadAttention` is the batch-first multi-head layer (Vaswani et al., 2017, §3.2.2)
 with the mask conventions of :class:`torch.nn.MultiheadAttention` (there ``True`` means *ignore*).
@@ -65,7 +63,8 @@ def _check_mask(attn_mask: Tensor, scores_shape: tuple[int, ...]) -> None:
         raise TypeError(f"attn_mask must be bool (True = may attend) or floating point (added to the scores); "
                         f"got dtype {attn_mask.dtype}")
     shape = tuple(attn_mask.shape)
-    # at least (L, S), as PyTorch requires; broadcasts to scores_shape without enlarging it: align from the right, each dim 1 or equal
+    # At least (L, S), as PyTorch requires, and broadcastable to scores_shape without enlarging it:
+    # aligned from the right, each dim is 1 or equal.
     fits = 2 <= len(shape) <= len(scores_shape) and all(
         m in (1, s) for m, s in zip(reversed(shape), reversed(scores_shape)))
     if not fits:
@@ -179,7 +178,7 @@ def scaled_dot_product_attention(
         dropout_p: Probability of zeroing each attention weight (kept ones are scaled by ``1/(1−p)``).
         is_causal: Query ``i`` attends only to keys ``j ≤ i`` (see :func:`causal_mask`).
         scale: Multiplies the scores; default ``1/sqrt(E)``.
-        fast: Dispatch to PyTorch's fused kernel after the same input checks.
+        fast: Dispatch to PyTorch's fused kernel (bad input raises the same errors).
         generator: Random generator for the dropout mask of the step-by-step path (ignored by ``fast``).
 
     Shape:
@@ -204,8 +203,12 @@ def scaled_dot_product_attention(
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout_p must be in [0, 1]; got {dropout_p}")
     if fast:
-        if k.size(-2) != v.size(-2):  # PyTorch's CPU kernel does not check this one (torch 2.14)
-            _check_qkv(q, k, v)
+        try:  # two things PyTorch's CPU kernel lets through (torch 2.14): k, v of different lengths; 1-D masks
+            suspect = k.size(-2) != v.size(-2) or (attn_mask is not None and attn_mask.dim() < 2)
+        except (AttributeError, IndexError):
+            suspect = True
+        if suspect:
+            _check_inputs(q, k, v, attn_mask, is_causal)
         try:  # no checks on the happy path, so the fused path costs what PyTorch's kernel costs
             return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p,
                                                   is_causal=is_causal, scale=scale)
@@ -397,3 +400,32 @@ def _additive(mask: Tensor, dtype: torch.dtype) -> Tensor:
     if mask.dtype == torch.bool:
         return torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(mask, float("-inf"))
     return mask.to(dtype)
+
+
+def _bench_arguments(parser) -> None:
+    """``dlref bench attention [options]``: the options are those of ``benchmarks/attention.py``."""
+    import argparse
+
+    parser.add_argument("name", choices=["attention"], help="which benchmark")
+    parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on, e.g. --lengths 128 256 --store")
+
+
+def _bench(args) -> int:
+    return _benchmark_module().main(args.options)
+
+
+def _benchmark_module():
+    """``benchmarks/attention.py`` from the checkout this package runs from (it is not installed)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "attention.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"the attention benchmark is a file of the dlref repository; looked for {path}. "
+                                "Run it from a checkout installed with `pip install -e .`")
+    spec = importlib.util.spec_from_file_location("dlref_benchmark_attention", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need their module registered
+    spec.loader.exec_module(module)
+    return module

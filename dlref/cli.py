@@ -107,6 +107,9 @@ def _data(args: argparse.Namespace) -> int:
 COMMANDS: list[Command] = [
     Command("info", "print versions, device, profile, data root and available datasets", _info_arguments, _info),
     Command("data", "manage datasets: `dlref data fetch NAME`", _data_arguments, _data),
+    Command("bench", "time and memory benchmarks: `dlref bench attention [--lengths L ...] [--store]`",
+            lambda parser: __import__("dlref.attention").attention._bench_arguments(parser),
+            lambda args: __import__("dlref.attention").attention._bench(args)),
 ]
 
 
