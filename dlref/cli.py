@@ -103,6 +103,18 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from dlref.experiments.train_cli import add_arguments
+
+    add_arguments(parser)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from dlref.experiments.train_cli import run
+
+    return run(args)
+
+
 #: The subcommands, in the order ``dlref --help`` lists them.
 COMMANDS: list[Command] = [
     Command("info", "print versions, device, profile, data root and available datasets", _info_arguments, _info),
@@ -110,6 +122,11 @@ COMMANDS: list[Command] = [
     Command("bench", "time and memory benchmarks: `dlref bench attention [--lengths L ...] [--store]`",
             lambda parser: __import__("dlref.attention").attention._bench_arguments(parser),
             lambda args: __import__("dlref.attention").attention._bench(args)),
+    Command("gan", "train a GAN: `dlref gan train --dataset fashion-mnist --loss non-saturating [--dry-run]`",
+            lambda parser: __import__("dlref.gan.cli").gan.cli.add_arguments(parser),
+            lambda args: __import__("dlref.gan.cli").gan.cli.run(args)),
+    Command("train", "train a classifier: `dlref train classifier --model bncnn --data cifar10 [--dry-run]`",
+            _train_arguments, _train),
 ]
 
 
