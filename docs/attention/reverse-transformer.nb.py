@@ -148,7 +148,7 @@ ax.semilogy(losses)
 ax.set_xlabel("training step (batch of 128)")
 ax.set_ylabel("cross-entropy per output digit (nats)")
 ax.set_title("Reversing 8 digits: training loss (one seed)")
-fig
+dlref.figures.show(fig, "reverse-loss", "Training loss of the decoder-only model reversing 8-digit sequences (one seed).")
 
 # %% [markdown]
 # ## Held-out exact match, decoding greedily
@@ -184,7 +184,7 @@ for layer, (ax, A) in enumerate(zip(axes, weights), start=1):
     ax.set_xlabel("key (input digits, <sep>, outputs so far)")
     ax.set_title(f"layer {layer}")
 fig.colorbar(im, ax=axes, shrink=0.8, label="attention weight")
-fig
+dlref.figures.show(fig, "reverse-attention", "Attention weights (mean over heads) of the queries that write the answer.")
 
 # %% [markdown]
 # Measured on the model above: the share of the last layer's attention, from the query that writes
