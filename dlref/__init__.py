@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "autocast", "device", "profile"]
 
-_SUBMODULES = {"attention", "check", "data", "figures", "functional", "logic", "matrix_calculus", "nn", "provenance", "results"}
+_SUBMODULES = {"attention", "check", "data", "figures", "functional", "logic", "lstm", "matrix_calculus", "nn", "optim", "provenance", "results", "rnn"}
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,7 @@ def loss_fn(W, b):
     return torch.tanh(W).pow(2).sum() + (W.sum(0) ** 2).sum() + torch.cos(b).sum() + 0.1 * (b**4).sum()
 
 
-def trajectory(make, steps=200):
+def trajectory(make, steps=100):
     g = torch.Generator().manual_seed(0)
     W = torch.nn.Parameter(torch.randn(3, 2, generator=g, dtype=torch.float64))
     b = torch.nn.Parameter(torch.randn(4, generator=g, dtype=torch.float64))

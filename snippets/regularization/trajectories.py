@@ -25,7 +25,7 @@ rules = {  # name: (optimizer factory, steps)
 }
 surfaces = {
     "quadratic": (quadratic, torch.tensor([-2.5, 2.0]), dict(gd=0.09, mom=0.5, ada=0.5), 60),
-    "Rosenbrock": (rosenbrock, torch.tensor([-1.2, 1.0]), dict(gd=0.02, mom=0.1, ada=0.5), 300),
+    "Rosenbrock": (rosenbrock, torch.tensor([-1.2, 1.0]), dict(gd=0.02, mom=0.1, ada=0.5), 200),
 }
 
 fig, axes = figures.new(ncols=2, width=11, height=4.6)
@@ -40,7 +40,7 @@ for ax, (sname, (f, start, h, steps)) in zip(axes, surfaces.items()):
         w = torch.nn.Parameter(start.to(torch.float64).clone())
         opt = make([w], h)
         path = [w.detach().clone()]
-        for _ in range(steps):
+        for _ in range(steps if name != "Newton" else 10):  # Newton has converged long before
             if name == "Newton":
                 opt.step(lambda: f(w))
             else:
@@ -51,7 +51,7 @@ for ax, (sname, (f, start, h, steps)) in zip(axes, surfaces.items()):
         path = torch.stack(path)  # (steps + 1, 2)
         ax.plot(path[:, 0], path[:, 1], ".-", ms=2, lw=1, label=name)
         final[name].append(f(w.detach()).item())
-    ax.set(title=f"{sname}, {steps} steps", xlabel="$w_1$", ylabel="$w_2$", xlim=(-3, 3), ylim=(-3, 3))
+    ax.set(title=f"{sname}, {steps} steps (Newton: 10)", xlabel="$w_1$", ylabel="$w_2$", xlim=(-3, 3), ylim=(-3, 3))
 axes[1].plot([1], [1], "k*", ms=10)
 axes[0].plot([0], [0], "k*", ms=10)
 axes[0].legend(fontsize=8, loc="lower right")

@@ -1,0 +1,112 @@
+"""An LSTM cell written out, and the Jacobians of its cell state (CONTENT.md §9).
+
+.. math::
+
+    i = σ(W_i [x; h] + b_i),\\ f = σ(W_f [x; h] + b_f),\\ g = \\tanh(W_g [x; h] + b_g),\\
+    o = σ(W_o [x; h] + b_o),\\qquad c' = f ⊙ c + i ⊙ g,\\qquad h' = o ⊙ \\tanh(c')
+
+The weights are stored as ``nn.LSTMCell`` stores them: ``W_ih (4K, D)`` and ``W_hh (4K, K)`` with
+the gate blocks in the order ``i, f, g, o``, and two biases, so the cell can be checked against it.
+
+Along the cell path (``h`` held fixed) ``∂c_t/∂c_{t−1} = diag(f_t)``. In an unrolled network
+``h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1})`` also depends on ``c_{t−1}``, which adds
+``(∂c_t/∂h_{t−1}) diag(o_{t−1} ⊙ tanh′(c_{t−1}))``; :func:`cell_jacobians` returns both.
+
+Reference: Hochreiter and Schmidhuber (1997); Gers, Schmidhuber and Cummins (2000) for the forget gate.
+"""
+
+from __future__ import annotations
+
+import torch
+
+Tensor = torch.Tensor
+
+__all__ = ["lstm_cell", "cell_jacobians"]
+
+
+def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Tensor) -> tuple[Tensor, ...]:
+    for name, t in (("W_ih", Wih), ("W_hh", Whh), ("b_ih", bih), ("b_hh", bhh), ("x", x), ("h", h)):
+        if not isinstance(t, Tensor) or not t.is_floating_point():
+            raise TypeError(f"{name} must be a floating-point tensor; got {type(t).__name__}"
+                            + (f" of dtype {t.dtype}" if isinstance(t, Tensor) else ""))
+    K = h.shape[-1]
+    D = x.shape[-1]
+    if Wih.shape != (4 * K, D) or Whh.shape != (4 * K, K) or bih.shape != (4 * K,) or bhh.shape != (4 * K,):
+        raise ValueError(f"expected W_ih (4K, D) = ({4 * K}, {D}), W_hh ({4 * K}, {K}), biases ({4 * K},); got "
+                         f"W_ih {tuple(Wih.shape)}, W_hh {tuple(Whh.shape)}, b_ih {tuple(bih.shape)}, b_hh {tuple(bhh.shape)}")
+    if x.shape[:-1] != h.shape[:-1]:
+        raise ValueError(f"x and h must share the batch shape; got x {tuple(x.shape)} and h {tuple(h.shape)}")
+    z = x @ Wih.T + h @ Whh.T + bih + bhh  # (B, D) @ (D, 4K) + (B, K) @ (K, 4K) → (B, 4K)
+    zi, zf, zg, zo = z.chunk(4, dim=-1)  # each (B, K)
+    return torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
+
+
+def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor) -> tuple[Tensor, Tensor]:
+    """One LSTM step, ``(h, c) → (h', c')``, with ``nn.LSTMCell``'s weight layout.
+
+    Args:
+        x: input. h: previous hidden state. c: previous cell state.
+        Wih: input weights (gate blocks i, f, g, o). Whh: recurrent weights. bih, bhh: biases.
+
+    Shape:
+        ``x (B, D)``, ``h (B, K)``, ``c (B, K)``, ``Wih (4K, D)``, ``Whh (4K, K)``, ``bih, bhh (4K,)``
+        → ``h' (B, K)``, ``c' (B, K)``; a missing batch dimension works too.
+
+    Returns:
+        ``(h', c')``.
+
+    Examples:
+        >>> K, D = 2, 3
+        >>> z = lambda *s: torch.zeros(*s)
+        >>> h, c = lstm_cell(z(1, D), z(1, K), torch.ones(1, K), z(4 * K, D), z(4 * K, K), z(4 * K), z(4 * K))
+        >>> c  # all gates σ(0) = 1/2, g = tanh(0) = 0: c' = c/2
+        tensor([[0.5000, 0.5000]])
+    """
+    if not isinstance(c, Tensor) or c.shape != h.shape:
+        raise ValueError(f"c must have the shape of h {tuple(h.shape)}; got {tuple(getattr(c, 'shape', ()))}")
+    i, f, g, o = _split(Wih, Whh, bih, bhh, x, h)
+    c_new = f * c + i * g  # c' = f ⊙ c + i ⊙ g
+    return o * torch.tanh(c_new), c_new  # h' = o ⊙ tanh(c')
+
+
+def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor,
+                   bhh: Tensor) -> tuple[Tensor, Tensor]:
+    """``∂c_t/∂c_{t−1}`` for one example: along the cell path, and in full through ``h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1})``.
+
+    Derivation (``s′ = s(1 − s)`` for a sigmoid gate, ``W_·`` the recurrent block of gate ·):
+    ``∂c_t/∂h_{t−1} = diag(c_{t−1} ⊙ f′) W_f + diag(g ⊙ i′) W_i + diag(i ⊙ (1 − g²)) W_g`` and
+    ``∂h_{t−1}/∂c_{t−1} = diag(o_{t−1} ⊙ (1 − tanh²(c_{t−1})))``.
+
+    Args:
+        x: input at step t. h: ``h_{t−1}`` (must equal ``o_prev ⊙ tanh(c)`` for the full Jacobian to
+            describe a real step). c: ``c_{t−1}``. o_prev: output gate of step t − 1.
+        Wih, Whh, bih, bhh: as in :func:`lstm_cell`.
+
+    Shape:
+        vectors ``x (D,)``, ``h, c, o_prev (K,)`` → two ``(K, K)`` matrices.
+
+    Returns:
+        ``(diag(f_t), full)``.
+
+    Examples:
+        >>> K, D = 2, 1
+        >>> z = lambda *s: torch.zeros(*s)
+        >>> cell, full = cell_jacobians(z(D), z(K), z(K), z(K), z(4 * K, D), z(4 * K, K), z(4 * K), z(4 * K))
+        >>> cell
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.5000]])
+    """
+    for name, t in (("x", x), ("h", h), ("c", c), ("o_prev", o_prev)):
+        if not isinstance(t, Tensor) or t.dim() != 1:
+            raise ValueError(f"{name} must be a vector (one example); got {tuple(getattr(t, 'shape', ()))}")
+    if c.shape != h.shape or o_prev.shape != h.shape:
+        raise ValueError(f"h, c and o_prev must share shape (K,); got {tuple(h.shape)}, {tuple(c.shape)}, {tuple(o_prev.shape)}")
+    i, f, g, o = _split(Wih, Whh, bih, bhh, x, h)
+    K = h.shape[0]
+    W_i, W_f, W_g = Whh[:K], Whh[K:2 * K], Whh[2 * K:3 * K]  # recurrent blocks, each (K, K)
+    dc_dh = ((c * f * (1 - f))[:, None] * W_f  # through the forget gate
+             + (g * i * (1 - i))[:, None] * W_i  # through the input gate
+             + (i * (1 - g**2))[:, None] * W_g)  # through the candidate   (K, K)
+    dh_dc = o_prev * (1 - torch.tanh(c) ** 2)  # diag of ∂h_{t−1}/∂c_{t−1}   (K,)
+    cell = torch.diag(f)
+    return cell, cell + dc_dh * dh_dc[None, :]  # diag(f) + (∂c_t/∂h_{t−1}) diag(o ⊙ tanh′(c))
