@@ -78,9 +78,14 @@ def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor,
     ``∂h_{t−1}/∂c_{t−1} = diag(o_{t−1} ⊙ (1 − tanh²(c_{t−1})))``.
 
     Args:
-        x: input at step t. h: ``h_{t−1}`` (must equal ``o_prev ⊙ tanh(c)`` for the full Jacobian to
-            describe a real step). c: ``c_{t−1}``. o_prev: output gate of step t − 1.
-        Wih, Whh, bih, bhh: as in :func:`lstm_cell`.
+        x: input at step t.
+        h: ``h_{t−1}`` (must equal ``o_prev ⊙ tanh(c)`` for the full Jacobian to describe a real step).
+        c: ``c_{t−1}``.
+        o_prev: output gate of step t − 1.
+        Wih: input weights, as in :func:`lstm_cell`.
+        Whh: recurrent weights, as in :func:`lstm_cell`.
+        bih: input bias, as in :func:`lstm_cell`.
+        bhh: recurrent bias, as in :func:`lstm_cell`.
 
     Shape:
         vectors ``x (D,)``, ``h, c, o_prev (K,)`` → two ``(K, K)`` matrices.
