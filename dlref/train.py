@@ -1,0 +1,596 @@
+"""The shared training loop: seeding, config, ``fit``, checkpoints, metrics, NaN guard.
+
+Every classifier on the site (CONTENT.md §6) and the vision transformer (§7) train through
+:func:`fit`. Its conventions are meant to be reused by other loops (the GANs build their own
+step on the same pieces):
+
+* **Seeding** — :func:`seed_everything` seeds Python, NumPy and torch (CPU and CUDA) and
+  returns a :class:`torch.Generator` to hand to a ``DataLoader``.
+* **Configuration** — a frozen ``@dataclass`` such as :class:`TrainConfig` that validates itself
+  in ``__post_init__`` and is hashed by :func:`dlref.results.run_or_load`.
+* **Device** — CUDA when present (mixed precision through :func:`dlref.autocast`, the model
+  and 4-D inputs in ``channels_last``), CPU otherwise (float32, bit-reproducible).
+* **Checkpoints** — :func:`save_checkpoint` writes atomically (temporary file, then
+  :func:`os.replace`) the model, optimizer, scheduler, epoch, every RNG state and the metrics so
+  far; ``fit(..., resume=True)`` continues from it and, on CPU, ends with exactly the parameters
+  an uninterrupted run would have.
+* **Metrics** — one JSON file (:data:`METRICS_FILE`) per run: per-epoch loss, accuracy,
+  images/s and seconds, plus the running loss every ``log_every`` steps.
+* **Non-finite loss** — :func:`check_finite` stops training with :class:`NonFiniteLossError`
+  naming the epoch and step.
+* **Smoke mode** — ``max_steps`` stops after a few steps (the ``--dry-run`` of tests and CI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import torch
+from torch import nn
+
+#: File name of the checkpoint inside ``checkpoint_dir``.
+CHECKPOINT_FILE = "checkpoint.pt"
+#: File name of the metrics JSON inside ``checkpoint_dir``.
+METRICS_FILE = "metrics.json"
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The training loss became NaN or ±inf; the message names the epoch and step."""
+
+
+# --------------------------------------------------------------------------- seeding / config
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python's ``random``, NumPy (if installed) and torch on CPU and every CUDA device.
+
+    Args:
+        seed: A non-negative integer.
+
+    Returns:
+        A fresh CPU :class:`torch.Generator` seeded with ``seed``, for ``DataLoader(generator=...)``
+        so that the shuffling order is reproducible independently of other random draws.
+
+    Raises:
+        TypeError: ``seed`` is not an int.
+        ValueError: ``seed`` is negative.
+
+    Examples:
+        >>> g = seed_everything(0)
+        >>> a = torch.rand(2); _ = seed_everything(0); b = torch.rand(2)
+        >>> bool((a == b).all()), g.initial_seed()
+        (True, 0)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int; got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative; got {seed}")
+    random.seed(seed)
+    with contextlib.suppress(ImportError):
+        import numpy as np
+
+        np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return torch.Generator().manual_seed(seed)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of one training run (frozen: hashable by the results store).
+
+    The pattern to copy for any experiment: every field that changes the result is here, the
+    defaults are the recipe, and ``__post_init__`` rejects impossible values with a message
+    naming the field.
+
+    Args:
+        epochs: Passes over the training set.
+        batch_size: Examples per optimizer step.
+        lr: Learning rate.
+        weight_decay: L2 / decoupled weight-decay coefficient (the optimizer decides which).
+        seed: Seed for :func:`seed_everything`.
+        amp: Mixed precision on CUDA (ignored on CPU).
+        channels_last: ``channels_last`` memory format on CUDA (ignored on CPU).
+        log_every: Record the running loss every this many steps.
+        max_steps: Stop after this many optimizer steps in total (smoke mode); ``None`` runs all.
+
+    Examples:
+        >>> TrainConfig(epochs=2, batch_size=64).epochs
+        2
+        >>> TrainConfig(batch_size=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: TrainConfig.batch_size must be a positive int; got 0
+    """
+
+    epochs: int = 10
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    seed: int = 0
+    amp: bool = True
+    channels_last: bool = True
+    log_every: int = 50
+    max_steps: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "log_every"):
+            _check_positive_int(f"TrainConfig.{name}", getattr(self, name))
+        if self.max_steps is not None:
+            _check_positive_int("TrainConfig.max_steps", self.max_steps)
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"TrainConfig.lr must be a positive finite number; got {self.lr!r}")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
+            raise ValueError(f"TrainConfig.weight_decay must be >= 0; got {self.weight_decay!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"TrainConfig.seed must be a non-negative int; got {self.seed!r}")
+
+    def fit_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`fit` this config determines."""
+        return {
+            "epochs": self.epochs, "amp": self.amp, "channels_last": self.channels_last,
+            "log_every": self.log_every, "max_steps": self.max_steps,
+        }
+
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value!r}")
+
+
+# --------------------------------------------------------------------------- RNG, files, checkpoints
+
+
+def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
+    """Every RNG state a training step can consume: Python, NumPy, torch CPU/CUDA and ``generators``.
+
+    Args:
+        generators: Extra generators (e.g. a ``DataLoader``'s) whose states are saved in order.
+
+    Returns:
+        A dict for :func:`set_rng_state` (and for ``torch.save``).
+    """
+    state: dict[str, Any] = {
+        "python": random.getstate(),
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "generators": [g.get_state() for g in generators],
+    }
+    with contextlib.suppress(ImportError):
+        import numpy as np
+
+        state["numpy"] = np.random.get_state()
+    return state
+
+
+def set_rng_state(state: dict[str, Any], generators: Iterable[torch.Generator] = ()) -> None:
+    """Restore the states saved by :func:`rng_state` (same ``generators``, same order).
+
+    Raises:
+        ValueError: The number of generators differs from the number saved.
+    """
+    generators = list(generators)
+    if len(generators) != len(state["generators"]):
+        raise ValueError(
+            f"checkpoint holds {len(state['generators'])} generator state(s); got {len(generators)} generator(s) to restore"
+        )
+    random.setstate(state["python"])
+    torch.set_rng_state(state["torch"])
+    if state["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    for g, s in zip(generators, state["generators"]):
+        g.set_state(s)
+    if "numpy" in state:
+        with contextlib.suppress(ImportError):
+            import numpy as np
+
+            np.random.set_state(state["numpy"])
+
+
+def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
+    """Write through a temporary file in the same folder, then ``os.replace``: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as indented JSON atomically (see :func:`save_checkpoint`)."""
+    data = json.dumps(obj, indent=1, default=float).encode()
+    _atomic_write(Path(path), lambda fh: fh.write(data))
+
+
+def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
+    """``torch.save(state)`` atomically: an interrupted save leaves the previous checkpoint intact.
+
+    Args:
+        path: Destination file.
+        state: Anything ``torch.save`` accepts; :func:`fit` stores ``model``, ``optimizer``,
+            ``scheduler``, ``scaler``, ``epoch``, ``rng`` and ``metrics``.
+    """
+    _atomic_write(Path(path), lambda fh: torch.save(state, fh))
+
+
+def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Load a checkpoint written by :func:`save_checkpoint`.
+
+    Raises:
+        FileNotFoundError: No file at ``path`` (the message says how to start afresh).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}; train without resume=True to start a new run")
+    # RNG states and metrics are plain Python objects, so the full unpickler is needed;
+    # only load checkpoints you wrote.
+    return torch.load(path, map_location=map_location, weights_only=False)
+
+
+def check_finite(loss: torch.Tensor, *, epoch: int, step: int) -> float:
+    """Return ``loss.item()``, or raise :class:`NonFiniteLossError` naming where it went bad.
+
+    Args:
+        loss: A scalar loss tensor.
+        epoch: The current epoch (1-based), for the message.
+        step: The global optimizer step (1-based), for the message.
+
+    Examples:
+        >>> check_finite(torch.tensor(0.5), epoch=1, step=3)
+        0.5
+        >>> check_finite(torch.tensor(float("nan")), epoch=2, step=7)
+        Traceback (most recent call last):
+        ...
+        dlref.train.NonFiniteLossError: loss is nan at epoch 2, step 7; lower the learning rate, check the inputs for NaN/inf, or disable amp
+    """
+    value = loss.item()
+    if not math.isfinite(value):
+        raise NonFiniteLossError(
+            f"loss is {value} at epoch {epoch}, step {step}; lower the learning rate, "
+            "check the inputs for NaN/inf, or disable amp"
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _to(x: Any, device: torch.device, channels_last: bool) -> Any:
+    x = x.to(device, non_blocking=True)
+    if channels_last and x.ndim == 4:
+        x = x.contiguous(memory_format=torch.channels_last)
+    return x
+
+
+@torch.no_grad()
+def predict(model: nn.Module, loader: Iterable, *, device: torch.device | None = None, amp: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and targets of a whole loader, in eval mode, gathered on the CPU.
+
+    Args:
+        model: The classifier.
+        loader: Yields ``(x, y)`` batches.
+        device: Where to run (default: the model's device).
+        amp: Mixed precision on CUDA.
+
+    Shape:
+        Returns logits ``(N, C)`` float32 and targets ``(N,)``.
+
+    Examples:
+        >>> m = nn.Linear(3, 2)
+        >>> logits, y = predict(m, [(torch.zeros(4, 3), torch.zeros(4, dtype=torch.long))])
+        >>> tuple(logits.shape), tuple(y.shape)
+        ((4, 2), (4,))
+    """
+    from dlref.device import autocast
+
+    device = next(model.parameters()).device if device is None else torch.device(device)
+    was_training = model.training
+    model.eval()
+    outs, ys = [], []
+    try:
+        for x, y in loader:
+            with autocast(device, enabled=amp):
+                out = model(_to(x, device, device.type == "cuda"))
+            outs.append(out.float().cpu())
+            ys.append(y.cpu())
+    finally:
+        model.train(was_training)
+    if not outs:
+        raise ValueError("predict got an empty loader")
+    return torch.cat(outs), torch.cat(ys)
+
+
+def evaluate(model: nn.Module, loader: Iterable, loss_fn: Callable, *, device: torch.device | None = None, amp: bool = True) -> dict[str, float]:
+    """Mean loss and accuracy of ``model`` on ``loader`` (eval mode, no gradients).
+
+    Returns:
+        ``{"loss": ..., "accuracy": ...}``; the loss is ``loss_fn`` on all logits at once.
+
+    Examples:
+        >>> m = nn.Linear(2, 2, bias=False); _ = m.weight.data.copy_(torch.eye(2))
+        >>> x = torch.tensor([[2.0, 0.0], [0.0, 2.0]]); y = torch.tensor([0, 0])
+        >>> evaluate(m, [(x, y)], nn.functional.cross_entropy)["accuracy"]
+        0.5
+    """
+    logits, y = predict(model, loader, device=device, amp=amp)
+    return {"loss": float(loss_fn(logits, y)), "accuracy": float((logits.argmax(1) == y).float().mean())}
+
+
+def confusion_matrix(pred: torch.Tensor, target: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Counts ``M[t, p]`` of examples of true class ``t`` predicted as ``p``.
+
+    Shape:
+        pred, target ``(N,)`` integer class indices → ``(num_classes, num_classes)`` int64.
+
+    Raises:
+        ValueError: Shapes differ or an index is outside ``0 … num_classes − 1``.
+
+    Examples:
+        >>> confusion_matrix(torch.tensor([0, 1, 1]), torch.tensor([0, 0, 1]), 2).tolist()
+        [[1, 1], [0, 1]]
+    """
+    if pred.shape != target.shape or pred.ndim != 1:
+        raise ValueError(f"pred and target must be 1-D of equal length; got {tuple(pred.shape)} and {tuple(target.shape)}")
+    for name, t in (("pred", pred), ("target", target)):
+        if t.numel() and (int(t.min()) < 0 or int(t.max()) >= num_classes):
+            raise ValueError(f"{name} holds class indices outside 0..{num_classes - 1}: min {int(t.min())}, max {int(t.max())}")
+    flat = target.long() * num_classes + pred.long()  # (N,) index into the flattened matrix
+    return torch.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+# --------------------------------------------------------------------------- fit
+
+
+def _loader_generators(loader: Any) -> list[torch.Generator]:
+    """The generators that decide a DataLoader's shuffling (saved with each checkpoint)."""
+    found = []
+    for obj in (getattr(loader, "generator", None), getattr(getattr(loader, "sampler", None), "generator", None)):
+        if isinstance(obj, torch.Generator) and all(obj is not g for g in found):
+            found.append(obj)
+    return found
+
+
+def _validate_fit_args(model: Any, optimizer: Any, epochs: Any, log_every: Any, max_steps: Any,
+                       checkpoint_dir: Any, resume: bool) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer; got {type(optimizer).__name__}")
+    _check_positive_int("epochs", epochs)
+    _check_positive_int("log_every", log_every)
+    if max_steps is not None:
+        _check_positive_int("max_steps", max_steps)
+    if resume and checkpoint_dir is None:
+        raise ValueError("resume=True needs checkpoint_dir (the folder holding checkpoint.pt)")
+    model_params = {id(p) for p in model.parameters()}
+    foreign = sum(id(p) not in model_params for group in optimizer.param_groups for p in group["params"])
+    if foreign:
+        raise ValueError(
+            f"the optimizer holds {foreign} parameter(s) that are not the model's; "
+            "build it from model.parameters() after moving the model to its device"
+        )
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    *,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    epochs: int,
+    device: torch.device | str | None = None,
+    val_loader: Iterable | None = None,
+    scheduler: Any = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    amp: bool = True,
+    channels_last: bool = True,
+    log_every: int = 50,
+    max_steps: int | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the metrics.
+
+    One step is: forward under :func:`dlref.autocast`, ``loss = loss_fn(logits, y)``,
+    :func:`check_finite`, backward, ``optimizer.step()``, then ``scheduler.step()`` (a per-step
+    scheduler such as ``OneCycleLR``). After each epoch the validation set is evaluated, the
+    metrics JSON is rewritten and a checkpoint saved (both atomically).
+
+    Args:
+        model: The network; moved to ``device`` (and to ``channels_last`` on CUDA).
+        train_loader: Yields ``(x, y)`` batches; give it a seeded ``generator`` to make the
+            shuffle reproducible and resumable.
+        optimizer: Built from ``model.parameters()`` *after* the model is on its device.
+        loss_fn: ``loss_fn(logits, y)`` returning the mean loss of the batch.
+        epochs: Total epochs (a resumed run continues up to this number).
+        device: Default: :func:`dlref.device`.
+        val_loader: Evaluated after each epoch (loss and accuracy) if given.
+        scheduler: Stepped after every optimizer step; saved in checkpoints.
+        checkpoint_dir: Folder for ``checkpoint.pt`` and ``metrics.json``; none written if ``None``.
+        resume: Continue from ``checkpoint_dir/checkpoint.pt`` (model, optimizer, scheduler,
+            RNG states, metrics) instead of starting afresh.
+        amp: Mixed precision on CUDA (bf16 where supported, else fp16 with a gradient scaler).
+        channels_last: Use the ``channels_last`` memory format on CUDA.
+        log_every: Record the mean loss of the last ``log_every`` steps.
+        max_steps: Smoke mode: stop after this many optimizer steps in total.
+        progress: Show a tqdm progress bar.
+
+    Returns:
+        The metrics dict (also written to ``checkpoint_dir/metrics.json``): per-epoch lists
+        ``epoch``, ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``,
+        ``images_per_s``, ``seconds``; ``step_loss`` as ``[step, mean loss]`` pairs; and
+        ``device``, ``amp_dtype``, ``channels_last``, ``steps``, ``resumed_from_epoch``,
+        ``stopped_early`` (smoke mode hit ``max_steps``).
+
+    Raises:
+        TypeError / ValueError: Bad arguments (wrong types, non-positive counts, an optimizer
+            over other parameters, ``resume`` without ``checkpoint_dir``, an empty loader).
+        NonFiniteLossError: The loss became NaN or inf (the message names epoch and step).
+        FileNotFoundError: ``resume=True`` but no checkpoint exists.
+
+    Examples:
+        >>> _ = seed_everything(0)
+        >>> X, y = torch.randn(64, 4), torch.randint(0, 3, (64,))
+        >>> loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=16)
+        >>> net = nn.Linear(4, 3)
+        >>> m = fit(net, loader, optimizer=torch.optim.SGD(net.parameters(), lr=0.1),
+        ...         loss_fn=nn.functional.cross_entropy, epochs=2, device="cpu", progress=False)
+        >>> m["epoch"], m["steps"]
+        ([1, 2], 8)
+    """
+    from dlref.device import autocast, describe
+    from dlref.device import device as default_device
+
+    _validate_fit_args(model, optimizer, epochs, log_every, max_steps, checkpoint_dir, resume)
+    device = default_device() if device is None else torch.device(device)
+    on_cuda = device.type == "cuda"
+    channels_last = channels_last and on_cuda
+    model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if (amp and on_cuda) else None
+    scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16) if on_cuda else None
+    generators = _loader_generators(train_loader)
+
+    ckpt_path = Path(checkpoint_dir) / CHECKPOINT_FILE if checkpoint_dir is not None else None
+    metrics: dict[str, Any] = {
+        "epoch": [], "train_loss": [], "train_accuracy": [], "val_loss": [], "val_accuracy": [],
+        "images_per_s": [], "seconds": [], "step_loss": [],
+        "device": describe(device), "amp_dtype": str(amp_dtype).replace("torch.", "") if amp_dtype else None,
+        "channels_last": channels_last, "steps": 0, "resumed_from_epoch": None, "stopped_early": False,
+    }
+    start_epoch = 0
+    window: list[float] = []  # losses since the last `step_loss` entry
+    if resume:
+        state = load_checkpoint(ckpt_path, map_location=device)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None and state.get("scheduler") is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        if scaler is not None and state.get("scaler") is not None:
+            scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"], generators)
+        metrics.update(state["metrics"])
+        window = list(state.get("log_window", []))
+        start_epoch = metrics["resumed_from_epoch"] = state["epoch"]
+
+    bar = _progress(progress, total=epochs, initial=start_epoch)
+    step = metrics["steps"]
+    try:
+        for epoch in range(start_epoch + 1, epochs + 1):
+            model.train()
+            loss_sum, correct, seen = 0.0, 0, 0
+            t0 = time.perf_counter()
+            for x, y in train_loader:
+                x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
+                with autocast(device, enabled=amp):
+                    logits = model(x)
+                    loss = loss_fn(logits, y)
+                step += 1
+                value = check_finite(loss, epoch=epoch, step=step)
+                optimizer.zero_grad(set_to_none=True)
+                if scaler is not None and scaler.is_enabled():
+                    scaler.scale(loss).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    optimizer.step()  # θ ← update(θ, ∇θ L)
+                if scheduler is not None:
+                    scheduler.step()
+                n = y.shape[0]
+                loss_sum += value * n
+                seen += n
+                if logits.ndim == 2 and y.ndim == 1 and not y.is_floating_point():
+                    correct += int((logits.detach().argmax(1) == y).sum())
+                window.append(value)
+                if len(window) == log_every:
+                    metrics["step_loss"].append([step, sum(window) / log_every])
+                    window.clear()
+                if bar is not None:
+                    bar.set_postfix(loss=f"{value:.4f}", step=step, refresh=False)
+                if max_steps is not None and step >= max_steps:
+                    metrics["stopped_early"] = True
+                    break
+            if seen == 0:
+                raise ValueError("train_loader yielded no batches")
+            if on_cuda:
+                torch.cuda.synchronize(device)
+            seconds = time.perf_counter() - t0
+            metrics["epoch"].append(epoch)
+            metrics["train_loss"].append(loss_sum / seen)
+            metrics["train_accuracy"].append(correct / seen)
+            metrics["images_per_s"].append(seen / seconds)
+            metrics["seconds"].append(seconds)
+            metrics["steps"] = step
+            if val_loader is not None:
+                val = evaluate(model, val_loader, loss_fn, device=device, amp=amp)
+                metrics["val_loss"].append(val["loss"])
+                metrics["val_accuracy"].append(val["accuracy"])
+            if checkpoint_dir is not None:
+                write_json(Path(checkpoint_dir) / METRICS_FILE, metrics)
+                save_checkpoint(ckpt_path, {
+                    "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "scaler": scaler.state_dict() if scaler is not None else None,
+                    "epoch": epoch, "rng": rng_state(generators), "metrics": metrics,
+                    "log_window": window,
+                })
+            if bar is not None:
+                bar.update(1)
+            if metrics["stopped_early"]:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return metrics
+
+
+def _progress(enabled: bool, total: int, initial: int) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, initial=initial, unit="epoch", dynamic_ncols=True)
+
+
+def timed_steps(step: Callable[[], Any], n: int, *, device: torch.device, warmup: int = 3) -> float:
+    """Seconds per call of ``step`` averaged over ``n`` calls after ``warmup`` calls (CUDA-synchronised).
+
+    Used by ``benchmarks/train.py`` to time dlref's step against a plain PyTorch loop.
+    """
+    _check_positive_int("n", n)
+    for _ in range(warmup):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return (time.perf_counter() - t0) / n
+
+
+__all__ = [
+    "CHECKPOINT_FILE", "METRICS_FILE", "NonFiniteLossError", "TrainConfig", "check_finite",
+    "confusion_matrix", "evaluate", "fit", "load_checkpoint", "predict", "rng_state", "save_checkpoint",
+    "seed_everything", "set_rng_state", "timed_steps", "write_json",
+]
