@@ -18,7 +18,10 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "autocast", "device", "profile"]
 
-_SUBMODULES = {"attention", "check", "data", "figures", "functional", "logic", "lstm", "matrix_calculus", "nn", "optim", "provenance", "results", "rnn"}
+_SUBMODULES = {
+    "attention", "check", "conv", "conv_backprop", "data", "figures", "functional", "gan", "logic", "lstm",
+    "matrix_calculus", "models", "nn", "optim", "provenance", "results", "rnn", "train", "vit",
+}
 
 
 def __getattr__(name: str) -> Any:

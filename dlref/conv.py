@@ -406,7 +406,9 @@ def solve_geometry(
     Args:
         size_in: Input side.
         size_out: Wanted output side.
-        kernel_sizes, strides, paddings: Candidates to try (exhaustive search).
+        kernel_sizes: Candidate kernel sizes (exhaustive search over all three lists).
+        strides: Candidate strides.
+        paddings: Candidate paddings.
 
     Returns:
         Matching triples, sorted by kernel size, stride, padding.

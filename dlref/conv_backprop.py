@@ -124,8 +124,10 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int = 1, paddin
 
     Args:
         dO: Gradient of the loss with respect to the output.
-        X, W: The forward inputs.
-        stride, padding: As in the forward pass.
+        X: The forward input.
+        W: The forward filters.
+        stride: As in the forward pass.
+        padding: As in the forward pass.
 
     Shape:
         dO ``(B, C_out, H_out, W_out)`` → dX like X, dW like W, db ``(C_out,)``.

@@ -106,7 +106,7 @@ ax.set_xlabel("epoch")
 ax.set_ylabel("Fréchet distance (LeNet features)")
 ax.set_title("Sample quality over training (CPU-sized run, one seed)")
 ax.legend()
-fig
+dlref.figures.show(fig, "dcgan-fd", "Fréchet distance (LeNet features) of generated vs test images per epoch, with the real-vs-real floor.")
 
 # %% [markdown]
 # The distance falls epoch by epoch but stays far above the real-vs-real floor: in the
@@ -124,7 +124,7 @@ ax.set_xlabel("discriminator step")
 ax.set_ylabel("loss (mean over 20 steps, nats)")
 ax.set_title("Loss curves")
 ax.legend()
-fig
+dlref.figures.show(fig, "dcgan-losses", "Discriminator and generator losses (20-step means).")
 
 # %% [markdown]
 # The losses do not fall together the way a classifier's does: each player's loss is the other's
@@ -144,7 +144,7 @@ for ax, e in zip(axes, show):
     ax.imshow(mpimg.imread(res.path(f"samples_epoch{e:03d}.png")))
     ax.set_title(f"after epoch {e}")
     ax.axis("off")
-fig
+dlref.figures.show(fig, "dcgan-samples", "Samples from the same 64 noise vectors after selected epochs.")
 
 # %% [markdown]
 # ## Mode coverage: the classifier's labels on generated images
@@ -159,7 +159,7 @@ ax.set_xticks(x, names, rotation=45, fontsize=8)
 ax.set_ylabel("share of predicted labels")
 ax.legend(fontsize=8)
 ax.set_title("Which classes the generator produces")
-fig
+dlref.figures.show(fig, "dcgan-labels", "Share of each predicted class among generated images vs real training images.")
 
 # %% [markdown]
 # ## The full run on CUDA

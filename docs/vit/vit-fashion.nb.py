@@ -61,7 +61,7 @@ ax.plot(steps, losses)
 ax.set_xlabel("optimizer step")
 ax.set_ylabel("training loss, mean of 8 steps (nats)")
 ax.set_title(f"small ViT, Fashion-MNIST ({n_train} training images, 1 seed)")
-fig
+dlref.figures.show(fig, "vit-quick-curve", "Training curve of the small ViT trained in this build.")
 
 # %% [markdown]
 # ## Small data: CNN against ViT (from the results store)
@@ -94,4 +94,4 @@ ax.set_xlabel("training images (log scale)")
 ax.set_ylabel("test accuracy (fraction)")
 ax.set_title("Fashion-MNIST, stored result, one seed per point")
 ax.legend()
-fig
+dlref.figures.show(fig, "vit-vs-cnn", "Test accuracy of the CNN and the ViT by training-set size (stored result).")
