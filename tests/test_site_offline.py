@@ -306,3 +306,13 @@ def test_verification_page_lists_every_check(site_dir, report):
         if have < n:
             missing.append(f"{name!r} ({method}): {have} row(s) for {n} check(s)")
     assert not missing, "verification/index.html lacks table rows for:\n  " + "\n  ".join(missing)
+
+
+def test_no_page_shows_a_stale_stored_result(site_dir):
+    """A stored result whose code or config changed must be re-run before it is published."""
+    stale = [
+        p.relative_to(site_dir).as_posix()
+        for p in site_dir.rglob("index.html")
+        if p.parent.name != "api" and "[STALE:" in p.read_text(encoding="utf-8")
+    ]
+    assert not stale, f"pages showing stale stored results (re-run them with DLREF_PROFILE=full): {stale}"

@@ -62,10 +62,8 @@ def frechet_distance(mu1: Tensor, sigma1: Tensor, mu2: Tensor, sigma2: Tensor) -
     instead of a general (possibly complex) matrix square root.
 
     Args:
-        mu1: Mean of the first set of features, ``(E,)``.
-        sigma1: Its covariance ``(E, E)``, symmetric positive semi-definite.
-        mu2: Mean of the second set, ``(E,)``.
-        sigma2: Its covariance ``(E, E)``.
+        mu1, mu2: Means ``(E,)``.
+        sigma1, sigma2: Covariances ``(E, E)``, symmetric positive semi-definite.
 
     Returns:
         The distance (≥ 0 up to round-off).
