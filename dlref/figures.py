@@ -47,14 +47,40 @@ def capturing() -> Iterator[list[CapturedFigure]]:
         _sinks.reset(token)
 
 
-def figure_html(fig: CapturedFigure, provenance_line: str) -> str:
-    """HTML for a captured figure: the SVG as a data URI (no id clashes between inline SVGs) and its caption."""
-    data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+#: Placeholder for the site's figures folder in build HTML; the site plugin replaces it with a
+#: page-relative path, so one cached block can appear on pages at any depth.
+BUILD_FIGURE_PREFIX = "@@dlref-figures@@/"
+
+
+def store_svg(fig: CapturedFigure, directory: Path) -> str:
+    """Write the figure's SVG once into ``directory``, named by its content hash; return the file name."""
+    import hashlib
+
+    name = hashlib.sha256(fig.svg.encode("utf-8")).hexdigest()[:20] + ".svg"
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(fig.svg, encoding="utf-8")
+        tmp.replace(path)
+    return name
+
+
+def figure_html(fig: CapturedFigure, provenance_line: str, src: str | None = None) -> str:
+    """HTML for a captured figure and its caption.
+
+    Args:
+        fig: the captured figure.
+        provenance_line: where and when it was generated.
+        src: URL of the SVG file; default: the SVG inlined as a data URI (an ``<img>``, so the
+            ids inside several SVGs on one page cannot clash).
+    """
+    data = src or "data:image/svg+xml;base64," + base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
     caption = html.escape(fig.caption)
     prov = html.escape(f"Generated at build: {provenance_line}")
     return (
         f'<figure class="dlref-figure" id="fig-{fig.name}">'
-        f'<img alt="{caption or fig.name}" src="data:image/svg+xml;base64,{data}">'
+        f'<img alt="{caption or fig.name}" loading="lazy" src="{data}">'
         f"<figcaption>{caption}<br><small>{prov}</small></figcaption></figure>"
     )
 
@@ -116,7 +142,9 @@ def show(fig: "Figure", name: str, caption: str = "") -> Path | None:
 
                 from dlref import provenance
 
-                display(HTML(figure_html(figure, provenance.one_line(provenance.collect()))))
+                build_dir = os.environ.get("DLREF_BUILD_FIGURES")  # set by the site build for its kernels
+                src = BUILD_FIGURE_PREFIX + store_svg(figure, Path(build_dir)) if build_dir else None
+                display(HTML(figure_html(figure, provenance.one_line(provenance.collect()), src=src)))
             return None
         out_dir = Path(os.environ.get("DLREF_FIG_DIR", Path(tempfile.gettempdir()) / "dlref-figures"))
         out_dir.mkdir(parents=True, exist_ok=True)

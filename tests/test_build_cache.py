@@ -52,3 +52,23 @@ def test_checks_reach_the_report_and_verification_page(tmp_path):
     # A cached rebuild still reports the checks.
     assert build(project).returncode == 0
     assert len(report(project)["checks"]) == 2
+
+
+def test_figures_are_site_files_with_page_relative_links(tmp_path):
+    snippet = (
+        "from dlref import figures\n"
+        "fig, ax = figures.new()\nax.plot([0, 1], [1, 0])\n"
+        "figures.show(fig, 'line', 'a falling line')\nprint('drawn')\n"
+    )
+    project = make_project(
+        tmp_path, {"index.md": exec_page("demo/f.py"), "deep/er/page.md": exec_page("demo/f.py")}, {"demo/f.py": snippet}
+    )
+    assert build(project).returncode == 0
+    import re
+
+    for page in ("index.html", "deep/er/page/index.html"):
+        html_path = project / "site" / page
+        srcs = re.findall(r'<img alt="a falling line" loading="lazy" src="([^"]+)"', html_path.read_text(encoding="utf-8"))
+        assert len(srcs) == 1 and srcs[0].endswith(".svg")
+        assert (html_path.parent / srcs[0]).resolve().is_file(), srcs[0]
+        assert "Generated at build" in html_path.read_text(encoding="utf-8")

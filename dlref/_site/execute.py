@@ -30,6 +30,9 @@ from markupsafe import Markup
 from dlref import check, figures
 
 
+FIGURE_PREFIX = figures.BUILD_FIGURE_PREFIX
+
+
 @dataclass
 class BlockRecord:
     """What the ledger keeps about one executed block."""
@@ -97,7 +100,10 @@ class Executor:
                 language="python", run=self._runner(snippet, failed), code=source, md=md, **options
             )
         seconds = time.perf_counter() - start
-        out = str(rendered) + "".join(figures.figure_html(f, self.provenance_line) for f in figs)
+        out = str(rendered) + "".join(
+            figures.figure_html(f, self.provenance_line, src=FIGURE_PREFIX + figures.store_svg(f, self.cache_dir / "figures"))
+            for f in figs
+        )
         check_dicts = [asdict(c) for c in checks]
         status = "error" if failed else "ok"
         self.records.append(BlockRecord(self.page, snippet, seconds, status, False, check_dicts))

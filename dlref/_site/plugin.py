@@ -35,7 +35,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File
 
-from dlref._site.execute import BlockRecord, Executor, tree_hash
+from dlref._site.execute import FIGURE_PREFIX, BlockRecord, Executor, tree_hash
 
 log = get_plugin_logger(__name__)
 
@@ -92,6 +92,10 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         self.executor = Executor(
             cache_dir, self.root / self.config.snippets_dir, salt, self.fresh, provenance.one_line(self.provenance)
         )
+        self.figures_dir = cache_dir / "figures"
+        self.used_figures: set[str] = set()
+        # Notebook kernels write their figures here too (see dlref.figures.show).
+        os.environ["DLREF_BUILD_FIGURES"] = str(self.figures_dir)
         self.check_log = cache_dir / "notebook-checks.jsonl"
         self.check_log.parent.mkdir(parents=True, exist_ok=True)
         self.check_log.write_text("")
@@ -141,6 +145,9 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
 
     def on_page_content(self, content: str, page: Any, **kwargs: Any) -> str:
         uri = page.file.src_uri
+        # Figures are SVG files under site/figures/ (small pages, a fast search index).
+        self.used_figures.update(re.findall(re.escape(FIGURE_PREFIX) + r"([0-9a-f]+\.svg)", content))
+        content = content.replace(FIGURE_PREFIX, "../" * page.url.count("/") + "figures/")
         blocks = [r for r in self.executor.records if r.page == uri]
         if uri.endswith(".py"):  # a jupytext notebook rendered by mkdocs-jupyter
             content = _NOTEBOOK_SCRIPTS.sub("", content)
@@ -231,6 +238,10 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
                 for r in records for c in r.checks
             ],
         }
+        site_figures = Path(config["site_dir"]) / "figures"
+        site_figures.mkdir(parents=True, exist_ok=True)
+        for name in sorted(self.used_figures):
+            shutil.copyfile(self.figures_dir / name, site_figures / name)
         out = Path(config["site_dir"]) / "build-report.json"
         out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
         failed = [r for r in records if r.status != "ok"]
