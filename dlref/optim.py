@@ -22,6 +22,7 @@ Ba (2015) for Adam; Loshchilov and Hutter (2019) for decoupled weight decay.
 
 from __future__ import annotations
 
+import abc
 from typing import Any, Callable, Iterable
 
 import torch
@@ -54,7 +55,7 @@ def _grad(p: Tensor) -> Tensor:
     return p.grad
 
 
-class _Readable(Optimizer):
+class _Readable(Optimizer, metaclass=abc.ABCMeta):
     """Shared ``step``: evaluate the closure, then apply :meth:`_update` to every parameter with a gradient."""
 
     @torch.no_grad()
@@ -70,8 +71,9 @@ class _Readable(Optimizer):
                     self._update(p, _grad(p), self.state[p], group)
         return loss
 
-    def _update(self, p: Tensor, g: Tensor, state: dict, group: dict) -> None:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _update(self, p: Tensor, g: Tensor, state: dict, group: dict) -> None:
+        """Update one parameter ``p`` in place from its gradient ``g`` and its ``state``."""
 
 
 class Momentum(_Readable):
