@@ -58,24 +58,30 @@ def server(site_dir):
     httpd.server_close()
 
 
+def offline_context(browser, blocked: list, **options):
+    """A browser context whose requests may not leave 127.0.0.1: others are aborted and listed in ``blocked``."""
+    context = browser.new_context(**options)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context
+
+
 @pytest.fixture(scope="module")
 def loaded(server):
     """The template page after MathJax has finished, with everything the browser saw."""
     seen = {"requests": [], "external": [], "failed": [], "console": [], "errors": []}
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+        context = offline_context(browser, seen["external"], viewport={"width": 1280, "height": 900}, color_scheme="light")
         context.set_default_timeout(15_000)
-
-        def route(r):  # never let a request leave the machine; record it instead
-            url = r.request.url
-            if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
-                r.continue_()
-            else:
-                seen["external"].append(url)
-                r.abort()
-
-        context.route("**/*", route)
         page = context.new_page()
         page.on("request", lambda req: seen["requests"].append(req.url))
         page.on("requestfailed", lambda req: seen["failed"].append(f"{req.url} ({req.failure})"))
@@ -153,18 +159,9 @@ def test_every_page_loads_offline_without_errors(server, site_dir):
     problems = []
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        blocked: list[str] = []
+        context = offline_context(browser, blocked, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(20_000)
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
-                r.continue_()
-            else:
-                problems.append(f"request to another host: {url}")
-                r.abort()
-
-        context.route("**/*", route)
         page = context.new_page()
         current = {"url": ""}
         page.on("console", lambda m: m.type == "error" and problems.append(f"{current['url']}: console error: {m.text}"))
@@ -184,5 +181,6 @@ def test_every_page_loads_offline_without_errors(server, site_dir):
                 if page.locator(".dlref-figure img").count() == 0:
                     problems.append(f"{path}: no figure displayed by the notebook")
         browser.close()
+    problems += [f"request to another host: {u}" for u in blocked]
     assert len(pages) > 3
     assert not problems, "\n".join(problems)
