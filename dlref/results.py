@@ -175,7 +175,7 @@ def run_or_load(
         raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
     record = {
         "name": name, "key": key, "config": cfg, "metrics": metrics, "seconds": seconds,
-        "provenance": provenance.collect(), "files": sorted(p.name for p in staging.iterdir()),
+        "provenance": _provenance(cfg), "files": sorted(p.name for p in staging.iterdir()),
     }
     (staging / "result.json").write_text(json.dumps(record, indent=1, default=float), encoding="utf-8")
     # Swap the folder in whole, so an interrupted run never leaves half a result behind.
@@ -183,6 +183,18 @@ def run_or_load(
         shutil.rmtree(directory)
     staging.replace(directory)
     return _from_record(name, directory, record, stale=False, ran_now=True)
+
+
+def _provenance(cfg: dict) -> dict:
+    """The provenance record; a CPU experiment that fixes its own thread count (a ``threads``
+    config field) is credited with that count rather than the process default."""
+    from dlref import provenance
+
+    record = provenance.collect()
+    threads = cfg.get("threads")
+    if isinstance(threads, int) and not isinstance(threads, bool) and record["device"].startswith("cpu"):
+        record["device"] = f"cpu ({threads} thread{'' if threads == 1 else 's'})"
+    return record
 
 
 def _from_record(name: str, directory: Path, record: dict, *, stale: bool, ran_now: bool = False) -> Result:

@@ -43,6 +43,19 @@ def test_runs_once_then_loads(tmp_path, monkeypatch):
     assert "loaded from the results store" in second.describe()
 
 
+@dataclass(frozen=True)
+class ThreadedCfg:
+    threads: int = 1
+
+
+def test_provenance_credits_the_experiments_own_thread_count(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    res = results.run_or_load("threaded", lambda cfg, out: {"ok": 1}, ThreadedCfg(), root=tmp_path)
+    assert res.provenance["device"] == "cpu (1 thread)"
+    res = results.run_or_load("threaded3", lambda cfg, out: {"ok": 1}, ThreadedCfg(threads=3), root=tmp_path)
+    assert res.provenance["device"] == "cpu (3 threads)"
+
+
 def test_config_change_reruns_when_allowed(tmp_path, monkeypatch):
     monkeypatch.setenv("DLREF_PROFILE", "full")
     results.run_or_load("exp", experiment, Cfg(3), root=tmp_path)

@@ -191,7 +191,8 @@ def test_train_config_is_frozen_and_feeds_fit():
     cfg = train.TrainConfig(epochs=3, max_steps=5)
     with pytest.raises(Exception):
         cfg.epochs = 4  # type: ignore[misc]
-    assert cfg.fit_kwargs() == {"epochs": 3, "amp": True, "channels_last": True, "log_every": 50, "max_steps": 5}
+    assert cfg.fit_kwargs() == {"epochs": 3, "amp": True, "channels_last": True, "cpu_amp": False, "log_every": 50,
+                                "max_steps": 5}
 
 
 def test_seed_everything():
@@ -269,3 +270,33 @@ def test_confusion_matrix_against_loop():
         train.confusion_matrix(torch.zeros(3, dtype=torch.long), torch.zeros(2, dtype=torch.long), 2)
     with pytest.raises(ValueError, match=r"target holds class indices outside 0..1: min 0, max 5"):
         train.confusion_matrix(torch.zeros(2, dtype=torch.long), torch.tensor([0, 5]), 2)
+
+
+def test_cpu_amp_trains_a_conv_net_in_bf16_channels_last():
+    """cpu_amp=True: bf16 autocast and channels_last on CPU; the default stays float32."""
+    gen = train.seed_everything(0)
+    X, y = torch.randn(64, 1, 8, 8, generator=gen), torch.randint(0, 2, (64,), generator=gen)
+    X[y == 1] += 1.0  # a learnable shift
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True,
+                                         generator=gen)
+    seen = []
+
+    def net():
+        m = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(256, 2))
+        m[0].register_forward_hook(lambda mod, inp, out: seen.append((out.dtype, inp[0].is_contiguous(
+            memory_format=torch.channels_last))))
+        return m
+
+    model = net()
+    m = train.fit(model, loader, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
+                  loss_fn=nn.functional.cross_entropy, epochs=3, device="cpu", val_loader=loader, cpu_amp=True,
+                  progress=False)
+    assert m["amp_dtype"] == "bfloat16" and m["channels_last"] is True
+    assert set(seen) == {(torch.bfloat16, True)}  # training and evaluation both ran in bf16, channels_last
+    assert m["val_accuracy"][-1] > 0.8
+    seen.clear()
+    model = net()
+    m = train.fit(model, loader, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
+                  loss_fn=nn.functional.cross_entropy, epochs=1, device="cpu", progress=False)
+    assert m["amp_dtype"] is None and m["channels_last"] is False
+    assert {dt for dt, _ in seen} == {torch.float32}

@@ -7,12 +7,15 @@ Three experiments, each a frozen config plus a ``run(config, out_dir) -> metrics
   grid. A 5-epoch run is the first 5 epochs of the 20-epoch run with the same seed (the learning
   rate does not depend on the total), so one 20-epoch run per batch size gives both grid cells;
   the test accuracy is recorded after every epoch.
-* :func:`run_bncnn` — the four-block BN CNN, Adam (lr 1e-3, weight decay 1e-4), dropout 0.5.
+* :func:`run_bncnn` — the four-block BN CNN, Adam (lr 1e-3, weight decay 1e-4), dropout 0.5,
+  in bf16 with ``channels_last`` on the CPU (``cpu_amp``), as :func:`dlref.train.fit` would run it
+  with mixed precision on a GPU.
 * Both record training-loss curves, test accuracy, images/s, a confusion matrix and per-class
   accuracy of the final model, and how many seeds the numbers average.
 
 Everything that bounds the cost (training subset size, epochs, seeds, CPU threads) is a config
-field, so the page can say next to each number what was run.
+field, so the page can say next to each number what was run. The defaults train on all 60 000
+images with three seeds.
 """
 
 from __future__ import annotations
@@ -71,9 +74,9 @@ def loader(X: torch.Tensor, y: torch.Tensor, batch_size: int, *, shuffle: bool, 
                                        generator=g if shuffle else None)
 
 
-def final_report(model: nn.Module, test: torch.utils.data.DataLoader) -> dict:
+def final_report(model: nn.Module, test: torch.utils.data.DataLoader, *, cpu_amp: bool = False) -> dict:
     """Test accuracy, confusion matrix and per-class accuracy of a trained model."""
-    logits, y = train.predict(model, test)
+    logits, y = train.predict(model, test, cpu_amp=cpu_amp)
     pred = logits.argmax(1)
     cm = train.confusion_matrix(pred, y, len(CLASSES))
     return {
@@ -85,14 +88,14 @@ def final_report(model: nn.Module, test: torch.utils.data.DataLoader) -> dict:
 
 @dataclass(frozen=True)
 class LeNetGridConfig:
-    """The LeNet batch-size × epochs grid on a Fashion-MNIST training subset."""
+    """The LeNet batch-size × epochs grid on Fashion-MNIST (``n_train=None``: all 60 000 images)."""
 
     batch_sizes: tuple[int, ...] = (4, 16)
     epochs: tuple[int, ...] = (5, 20)
-    n_train: int = 6000
+    n_train: int | None = None
     lr: float = 0.001
     momentum: float = 0.9
-    seeds: tuple[int, ...] = (0,)
+    seeds: tuple[int, ...] = (0, 1, 2)
     threads: int = 1
 
 
@@ -112,25 +115,26 @@ def run_lenet_grid(cfg: LeNetGridConfig, out_dir: Path) -> dict:
                                                  generator=gen)
                 t0 = time.perf_counter()
                 m = train.fit(model, dl, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=max(cfg.epochs),
-                              device="cpu", val_loader=test, log_every=max(1, 2000 // bs), progress=False)
+                              device="cpu", val_loader=test, log_every=max(1, len(X) // (3 * bs)), progress=False)
                 runs.append({"batch_size": bs, "seed": seed, "metrics": m, "seconds": time.perf_counter() - t0,
                              **final_report(model, test)})
     grid = {f"bs{bs}_ep{ep}": [r["metrics"]["val_accuracy"][ep - 1] for r in runs if r["batch_size"] == bs]
             for bs in cfg.batch_sizes for ep in cfg.epochs}
-    return {"runs": runs, "grid": grid, "n_seeds": len(cfg.seeds), "threads": cfg.threads}
+    return {"runs": runs, "grid": grid, "n_seeds": len(cfg.seeds), "n_train": len(X), "threads": cfg.threads}
 
 
 @dataclass(frozen=True)
 class BNCNNConfig:
-    """The BN-CNN recipe (Adam 1e-3, weight decay 1e-4, dropout 0.5) on a Fashion-MNIST subset."""
+    """The BN-CNN recipe (Adam 1e-3, weight decay 1e-4, dropout 0.5) on Fashion-MNIST."""
 
-    epochs: int = 4
+    epochs: int = 10
     batch_size: int = 128
-    n_train: int = 6000
+    n_train: int | None = None
     lr: float = 1e-3
     weight_decay: float = 1e-4
-    seeds: tuple[int, ...] = (0,)
+    seeds: tuple[int, ...] = (0, 1, 2)
     threads: int = 1
+    cpu_amp: bool = True
 
 
 def run_bncnn(cfg: BNCNNConfig, out_dir: Path) -> dict:
@@ -148,11 +152,14 @@ def run_bncnn(cfg: BNCNNConfig, out_dir: Path) -> dict:
                                              shuffle=True, generator=gen)
             t0 = time.perf_counter()
             m = train.fit(model, dl, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=cfg.epochs,
-                          device="cpu", log_every=5, progress=False)
-            runs.append({"seed": seed, "metrics": m, "seconds": time.perf_counter() - t0, **final_report(model, test)})
+                          device="cpu", val_loader=test, log_every=max(1, len(X) // (5 * cfg.batch_size)),
+                          progress=False, cpu_amp=cfg.cpu_amp)
+            runs.append({"seed": seed, "metrics": m, "seconds": time.perf_counter() - t0,
+                         **final_report(model, test, cpu_amp=cfg.cpu_amp)})
     accs = [r["test_accuracy"] for r in runs]
     return {"runs": runs, "mean_test_accuracy": sum(accs) / len(accs), "n_seeds": len(cfg.seeds),
-            "threads": cfg.threads, "parameters": sum(p.numel() for p in BNCNN(1, image_size=28).parameters())}
+            "n_train": len(X), "threads": cfg.threads, "amp_dtype": runs[0]["metrics"]["amp_dtype"],
+            "parameters": sum(p.numel() for p in BNCNN(1, image_size=28).parameters())}
 
 
 __all__ = ["BNCNNConfig", "CLASSES", "LeNetGridConfig", "cpu_threads", "fashion_tensors", "final_report", "loader",
