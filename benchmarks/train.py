@@ -1,84 +1,182 @@
 """Images per second of dlref's training loop against a plain PyTorch loop, in the same run.
 
 Both loops train the same model (same initial weights, same batches, same optimizer) for the same
-number of steps; the plain loop is the textbook ``zero_grad → forward → loss → backward → step``.
+number of steps. The baseline is the textbook ``zero_grad → forward → loss → backward → step``;
 dlref's :func:`dlref.train.fit` adds a finite-loss check (one ``.item()`` per step), accuracy
-bookkeeping, autocast and ``channels_last`` on CUDA. Each loop is timed ``--repeats`` times,
-alternating, and the median is reported.
+bookkeeping and the running-loss log. Each is measured at two precisions:
 
-Run: ``python benchmarks/train.py [--model lenet|bncnn] [--batch-size 64] [--steps 50] [--threads 1]``
+* ``float32`` — no autocast, the default memory format;
+* ``mixed`` — bf16 autocast with ``channels_last`` inputs and weights: on CUDA what ``fit`` does by
+  default (``amp=True``), on a CPU what it does with ``cpu_amp=True``. The plain loop does the same
+  by hand, so each ratio compares loops, not precisions.
+
+Every (model, precision, loop) is timed ``repeats`` times, interleaved, after three warm-up steps;
+the median is kept. Run ``python benchmarks/train.py``; ``--store`` puts the default CPU run into
+the results store (``results/train-bench-cpu/``), which the classifier page shows.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import statistics
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
 
+MODELS = ("lenet", "bncnn", "fast-cnn")
+PRECISIONS = ("float32", "mixed")
+LOOPS = ("plain PyTorch", "dlref.train.fit")
 
-def plain_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, device: torch.device) -> float:
-    """The baseline: seconds for one pass over ``batches``."""
-    model.train()
+
+@dataclass(frozen=True)
+class Config:
+    """What the benchmark measures (its hash keys the results store)."""
+
+    models: tuple[str, ...] = MODELS
+    batch_size: int = 128
+    steps: int = 30
+    repeats: int = 3
+    threads: int = 2
+    seed: int = 0
+
+
+def build(name: str) -> nn.Module:
+    """One of the classifier page's networks for 28×28 grey images."""
+    from dlref.experiments.fashion_fast import fast_cnn
+    from dlref.models import BNCNN, LeNet
+
+    if name == "lenet":
+        return LeNet(1, image_size=28)
+    if name == "bncnn":
+        return BNCNN(1, image_size=28)
+    if name == "fast-cnn":
+        return fast_cnn((32, 64, 128), 2)
+    raise ValueError(f"unknown model {name!r}; expected one of {MODELS}")
+
+
+def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+def plain_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, device: torch.device, mixed: bool) -> float:
+    """The baseline: seconds for one pass over ``batches``."""
+    model.train()
+    if mixed:
+        model.to(memory_format=torch.channels_last)
+    _sync(device)
     t0 = time.perf_counter()
     for x, y in batches:
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        if mixed:
+            x = x.contiguous(memory_format=torch.channels_last)
         opt.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(model(x), y)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=mixed):
+            loss = nn.functional.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+    _sync(device)
     return time.perf_counter() - t0
 
 
-def dlref_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, device: torch.device) -> float:
-    """dlref.train.fit over the same batches for one epoch: seconds measured by fit itself."""
+def dlref_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, device: torch.device, mixed: bool) -> float:
+    """:func:`dlref.train.fit` over the same batches for one epoch: seconds measured by ``fit`` itself."""
     from dlref import train
 
     m = train.fit(model, batches, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=1, device=device,
-                  progress=False)
+                  amp=mixed, channels_last=mixed, cpu_amp=mixed, progress=False)
     return m["seconds"][0]
 
 
-def main(argv: list[str] | None = None) -> None:
+def run(cfg: Config, out_dir: Path | None = None) -> dict:
+    """Every (model, precision, loop), interleaved; returns one row per combination with its median rate."""
     import dlref
-    from dlref.models import BNCNN, LeNet
+    from dlref.device import describe
+    from dlref.experiments.classifiers import cpu_threads
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=("lenet", "bncnn"), default="lenet")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: torch's choice)")
-    args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     device = dlref.device()
-    torch.manual_seed(0)
-    base = LeNet(1, image_size=28) if args.model == "lenet" else BNCNN(1, image_size=28)
-    batches = [(torch.randn(args.batch_size, 1, 28, 28), torch.randint(0, 10, (args.batch_size,)))
-               for _ in range(args.steps)]
-    times: dict[str, list[float]] = {"plain PyTorch": [], "dlref.train.fit": []}
-    for _ in range(args.repeats):
-        for name, loop in (("plain PyTorch", plain_loop), ("dlref.train.fit", dlref_loop)):
-            model = copy.deepcopy(base).to(device)
-            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-            loop(model, batches[:3], opt, device)  # warm-up
-            times[name].append(loop(model, batches, opt, device))
-    n = args.steps * args.batch_size
-    print(f"{args.model}, batch size {args.batch_size}, {args.steps} steps, device {device}, "
-          f"{torch.get_num_threads()} CPU threads, median of {args.repeats}")
-    rates = {name: n / statistics.median(t) for name, t in times.items()}
-    for name, rate in rates.items():
-        print(f"  {name:<16} {rate:8.0f} images/s")
-    print(f"  dlref / plain = {rates['dlref.train.fit'] / rates['plain PyTorch']:.2f}")
+    rows = []
+    with cpu_threads(cfg.threads if device.type == "cpu" else None):
+        g = torch.Generator().manual_seed(cfg.seed)
+        batches = [(torch.randn(cfg.batch_size, 1, 28, 28, generator=g), torch.randint(0, 10, (cfg.batch_size,), generator=g))
+                   for _ in range(cfg.steps)]
+        for name in cfg.models:
+            torch.manual_seed(cfg.seed)
+            base = build(name)
+            times: dict[tuple[str, str], list[float]] = {(p, loop): [] for p in PRECISIONS for loop in LOOPS}
+            models = {key: copy.deepcopy(base).to(device) for key in times}
+            opts = {key: torch.optim.Adam(m.parameters(), lr=1e-3) for key, m in models.items()}
+            for (precision, loop), model in models.items():  # warm-up
+                fn = plain_loop if loop == "plain PyTorch" else dlref_loop
+                fn(model, batches[:3], opts[precision, loop], device, precision == "mixed")
+            for _ in range(cfg.repeats):
+                for (precision, loop), model in models.items():
+                    fn = plain_loop if loop == "plain PyTorch" else dlref_loop
+                    times[precision, loop].append(fn(model, batches, opts[precision, loop], device, precision == "mixed"))
+            for (precision, loop), t in times.items():
+                rows.append({"model": name, "precision": precision, "loop": loop,
+                             "images_per_s": cfg.steps * cfg.batch_size / statistics.median(t), "seconds": t})
+        described = describe(device)
+    return {"rows": rows, "device": described, "threads": torch.get_num_threads() if device.type != "cpu" else cfg.threads,
+            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
+def table(rows: list[dict]) -> str:
+    """Images/s per model and precision, with dlref ÷ plain and mixed ÷ float32 (each loop against itself)."""
+    rate = {(r["model"], r["precision"], r["loop"]): r["images_per_s"] for r in rows}
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    lines = [f"{'model':<9} {'precision':<8} {'plain PyTorch':>14} {'dlref.fit':>10} {'dlref ÷ plain':>14} "
+             f"{'mixed ÷ fp32':>13}"]
+    for m in models:
+        for p in PRECISIONS:
+            plain, ours = rate[m, p, "plain PyTorch"], rate[m, p, "dlref.train.fit"]
+            speed = ours / rate[m, "float32", "dlref.train.fit"]
+            lines.append(f"{m:<9} {p:<8} {plain:>10.0f} i/s {ours:>6.0f} i/s {ours / plain:>14.2f} "
+                         f"{speed if p == 'mixed' else 1.0:>13.2f}")
+    return "\n".join(lines)
+
+
+def stored():
+    """The default CPU run through the results store (``results/train-bench-cpu/``; runs only with
+    ``DLREF_PROFILE=full``). Its hash covers this file and the code it times."""
+    from dlref import models, results, train
+    from dlref.experiments import fashion_fast
+
+    return results.run_or_load("train-bench-cpu", run, Config(), profiles=("full",), devices=("cpu",),
+                               code=[train, models, fashion_fast])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the table (``--store`` keeps the default CPU run in the results store)."""
+    import argparse
+
+    import dlref
+
+    parser = argparse.ArgumentParser(prog="benchmarks/train.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
+    parser.add_argument("--batch-size", type=int, default=Config.batch_size)
+    parser.add_argument("--steps", type=int, default=Config.steps)
+    parser.add_argument("--repeats", type=int, default=Config.repeats)
+    parser.add_argument("--threads", type=int, default=Config.threads, help="CPU threads")
+    parser.add_argument("--store", action="store_true",
+                        help="run the default configuration through the results store (results/train-bench-cpu/)")
+    args = parser.parse_args(argv)
+    if args.store:
+        res = stored()
+        print(res.describe())
+        metrics = res.metrics
+    else:
+        cfg = Config(models=tuple(args.models), batch_size=args.batch_size, steps=args.steps, repeats=args.repeats,
+                     threads=args.threads)
+        metrics = run(cfg)
+    print(f"device {metrics['device']} ({metrics['cpu_capability']} kernels on CPU), {dlref.device().type}; "
+          f"median of interleaved repeats")
+    print(table(metrics["rows"]))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -582,26 +582,8 @@ def _progress(enabled: bool, total: int, initial: int) -> Any:
     return tqdm(total=total, initial=initial, unit="epoch", dynamic_ncols=True)
 
 
-def timed_steps(step: Callable[[], Any], n: int, *, device: torch.device, warmup: int = 3) -> float:
-    """Seconds per call of ``step`` averaged over ``n`` calls after ``warmup`` calls (CUDA-synchronised).
-
-    Used by ``benchmarks/train.py`` to time dlref's step against a plain PyTorch loop.
-    """
-    _check_positive_int("n", n)
-    for _ in range(warmup):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    t0 = time.perf_counter()
-    for _ in range(n):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return (time.perf_counter() - t0) / n
-
-
 __all__ = [
     "CHECKPOINT_FILE", "METRICS_FILE", "NonFiniteLossError", "TrainConfig", "check_finite",
     "confusion_matrix", "evaluate", "fit", "load_checkpoint", "predict", "rng_state", "save_checkpoint",
-    "seed_everything", "set_rng_state", "timed_steps", "write_json",
+    "seed_everything", "set_rng_state", "write_json",
 ]

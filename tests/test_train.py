@@ -250,14 +250,6 @@ def test_evaluate_and_predict():
         train.predict(model, [])
 
 
-def test_timed_steps():
-    calls = []
-    sec = train.timed_steps(lambda: calls.append(1), 4, device=torch.device("cpu"), warmup=2)
-    assert len(calls) == 6 and sec >= 0
-    with pytest.raises(ValueError, match="n must be a positive int"):
-        train.timed_steps(lambda: None, 0, device=torch.device("cpu"))
-
-
 def test_confusion_matrix_against_loop():
     g = torch.Generator().manual_seed(0)
     pred, target = torch.randint(0, 4, (200,), generator=g), torch.randint(0, 4, (200,), generator=g)

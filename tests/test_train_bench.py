@@ -1,0 +1,38 @@
+"""The training-loop benchmark (benchmarks/train.py) in smoke mode."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("train_benchmark", ROOT / "benchmarks" / "train.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_smoke_run_times_every_loop_and_precision(bench, monkeypatch):
+    monkeypatch.setenv("DLREF_DEVICE", "cpu")
+    cfg = bench.Config(models=("lenet", "fast-cnn"), batch_size=8, steps=2, repeats=1, threads=1)
+    metrics = bench.run(cfg)
+    keys = {(r["model"], r["precision"], r["loop"]) for r in metrics["rows"]}
+    assert keys == {(m, p, loop) for m in cfg.models for p in bench.PRECISIONS for loop in bench.LOOPS}
+    assert all(r["images_per_s"] > 0 and len(r["seconds"]) == cfg.repeats for r in metrics["rows"])
+    assert metrics["threads"] == 1 and metrics["device"].startswith("cpu")
+    text = bench.table(metrics["rows"])
+    assert text.count("\n") == 2 * len(cfg.models)  # a header and one line per model and precision
+    assert "dlref ÷ plain" in text
+
+
+def test_unknown_model_is_named(bench):
+    with pytest.raises(ValueError, match="unknown model 'resnet'; expected one of"):
+        bench.build("resnet")
