@@ -10,10 +10,17 @@ metrics, figures and provenance live in ``results/<name>/``. A build
 * and raises :class:`ResultMissingError`, saying how to produce it, when nothing is stored.
 
 The page prints :meth:`Result.describe` so a reader sees where and when the numbers came from.
+
+The code part of the hash is taken over each source file's syntax tree with docstrings and
+function-signature annotations removed (:func:`code_hash`), so editing documentation does not mark
+a result stale while any change to what runs does. Records written before that scheme keep the hash
+of the raw file bytes; they stay current while those bytes are unchanged, and a build with
+``DLREF_UPGRADE_KEYS=1`` adds the new key to every such record whose old key still matches.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import inspect
@@ -92,15 +99,75 @@ def results_root() -> Path:
     return Path.home() / ".cache" / "dlref" / "results"
 
 
+KEY_SCHEME = "ast-v1"  # recorded with each new result; records without it use the raw-bytes hash
+
+
+def _source_paths(objects: Iterable[Callable | ModuleType]) -> list[str]:
+    paths = sorted({inspect.getsourcefile(obj) or "" for obj in objects})
+    if "" in paths:
+        raise ValueError("cannot hash code without a source file (define experiments in a module)")
+    return paths
+
+
+def normalized_source(source: str) -> str:
+    r"""The syntax tree of ``source`` without docstrings or function-signature annotations, as text.
+
+    Comments, formatting, docstrings (of the module, classes and functions) and the annotations of
+    function parameters and return values do not change it; any other edit does. Class-level
+    annotations stay: they define dataclass fields.
+
+    Examples:
+        >>> a = normalized_source('def f(x: int) -> int:\n    "Doc."\n    return x + 1  # one\n')
+        >>> a == normalized_source("def f(x):\n    return x + 1\n")
+        True
+        >>> a == normalized_source("def f(x):\n    return x + 2\n")
+        False
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+                if arg is not None:
+                    arg.annotation = None
+    return ast.dump(tree, include_attributes=False)
+
+
 def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
-    """SHA-256 of the source files that define ``objects`` (whole files, so helpers count too)."""
+    """SHA-256 over the source files that define ``objects`` (whole files, so helpers count too).
+
+    Each file contributes its name and :func:`normalized_source`.
+    """
     digest = hashlib.sha256()
-    for path in sorted({inspect.getsourcefile(obj) or "" for obj in objects}):
-        if not path:
-            raise ValueError("cannot hash code without a source file (define experiments in a module)")
+    for path in _source_paths(objects):
+        digest.update(Path(path).name.encode())
+        digest.update(normalized_source(Path(path).read_text(encoding="utf-8")).encode())
+    return digest.hexdigest()
+
+
+def _legacy_code_hash(objects: Iterable[Callable | ModuleType]) -> str:
+    """The hash of records without ``key_scheme``: the raw bytes of the same files."""
+    digest = hashlib.sha256()
+    for path in _source_paths(objects):
         digest.update(Path(path).name.encode())
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
+
+
+def _key(cfg: dict, code_digest: str) -> str:
+    return hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode() + code_digest.encode()).hexdigest()
+
+
+def _is_current(stored: dict, key: str, legacy_key: Callable[[], str]) -> bool:
+    if stored.get("key_scheme") == KEY_SCHEME:
+        return stored["key"] == key
+    return stored.get("key_scheme") is None and stored["key"] == legacy_key()
 
 
 def _config_dict(config: Any) -> dict[str, Any]:
@@ -146,16 +213,18 @@ def run_or_load(
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"name must be a simple folder name; got {name!r}")
     cfg = _config_dict(config)
-    key = hashlib.sha256(
-        json.dumps(cfg, sort_keys=True, default=str).encode() + code_hash([fn, *code]).encode()
-    ).hexdigest()
+    key = _key(cfg, code_hash([fn, *code]))
     directory = (root or results_root()) / name
     stored_file = directory / "result.json"
     stored = json.loads(stored_file.read_text(encoding="utf-8")) if stored_file.exists() else None
     fresh = os.environ.get("DLREF_FRESH", "") not in ("", "0")
     allowed = dlref.profile() in profiles and dlref.device().type in devices
 
-    if stored and stored["key"] == key and not (fresh and allowed):
+    if stored and _is_current(stored, key, lambda: _key(cfg, _legacy_code_hash([fn, *code]))) \
+            and not (fresh and allowed):
+        if stored.get("key_scheme") is None and os.environ.get("DLREF_UPGRADE_KEYS", "") not in ("", "0"):
+            stored.update(key=key, key_scheme=KEY_SCHEME)
+            _atomic_write_text(stored_file, json.dumps(stored, indent=1, default=float))
         return _from_record(name, directory, stored, stale=False)
     if not allowed:
         if stored:
@@ -174,7 +243,7 @@ def run_or_load(
     if not isinstance(metrics, dict):
         raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
     record = {
-        "name": name, "key": key, "config": cfg, "metrics": metrics, "seconds": seconds,
+        "name": name, "key": key, "key_scheme": KEY_SCHEME, "config": cfg, "metrics": metrics, "seconds": seconds,
         "provenance": _provenance(cfg), "files": sorted(p.name for p in staging.iterdir()),
     }
     (staging / "result.json").write_text(json.dumps(record, indent=1, default=float), encoding="utf-8")
@@ -183,6 +252,12 @@ def run_or_load(
         shutil.rmtree(directory)
     staging.replace(directory)
     return _from_record(name, directory, record, stale=False, ran_now=True)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _provenance(cfg: dict) -> dict:

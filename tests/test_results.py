@@ -112,3 +112,64 @@ def test_stored_repository_results_are_current():
     finally:
         os.environ.pop("DLREF_PROFILE")
     assert not res.stale, "results/mlp-fashion-width is stale: re-run it with DLREF_PROFILE=full"
+
+
+def _module(tmp_path, name, source):
+    import importlib.util
+    import sys
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+EXPERIMENT = '''
+def run(cfg, out_dir):
+    """Doc."""
+    return {"value": cfg["n"] * 2}
+'''
+
+
+def test_docstring_edits_keep_a_result_current_code_edits_do_not(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    mod = _module(tmp_path, "exp_docs", EXPERIMENT)
+    assert results.run_or_load("e", mod.run, {"n": 2}, root=store).ran_now
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    mod = _module(tmp_path, "exp_docs", EXPERIMENT.replace('"""Doc."""', '"""Longer doc.\n\n    More."""  # note'))
+    assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
+    mod = _module(tmp_path, "exp_docs", EXPERIMENT.replace("* 2", "* 3"))
+    assert results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
+
+
+def test_legacy_record_stays_current_and_is_upgraded_on_request(tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    mod = _module(tmp_path, "exp_legacy", EXPERIMENT)
+    results.run_or_load("e", mod.run, {"n": 2}, root=store)
+    record_file = store / "e" / "result.json"
+    record = json.loads(record_file.read_text())
+    assert record["key_scheme"] == results.KEY_SCHEME
+    # rewrite it as a record from before the AST scheme: raw-bytes key, no key_scheme
+    del record["key_scheme"]
+    record["key"] = results._key({"n": 2}, results._legacy_code_hash([mod.run]))
+    record_file.write_text(json.dumps(record))
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
+    assert "key_scheme" not in json.loads(record_file.read_text())  # loading alone writes nothing
+    monkeypatch.setenv("DLREF_UPGRADE_KEYS", "1")
+    assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
+    assert json.loads(record_file.read_text())["key_scheme"] == results.KEY_SCHEME
+    monkeypatch.delenv("DLREF_UPGRADE_KEYS")
+    mod = _module(tmp_path, "exp_legacy", EXPERIMENT.replace('"""Doc."""', '"""Other doc."""'))
+    assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale  # upgraded: docs no longer count
+    # a legacy record whose bytes changed is stale, and is not upgraded
+    record["key"] = "0" * 64
+    record_file.write_text(json.dumps(record))
+    monkeypatch.setenv("DLREF_UPGRADE_KEYS", "1")
+    assert results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
+    assert "key_scheme" not in json.loads(record_file.read_text())
