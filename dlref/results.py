@@ -237,6 +237,7 @@ def run_or_load(
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=directory.parent))
+    started = _provenance(cfg)  # the commit that was checked out when the run began
     start = time.perf_counter()
     metrics = fn(config, staging)
     seconds = time.perf_counter() - start
@@ -244,7 +245,7 @@ def run_or_load(
         raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
     record = {
         "name": name, "key": key, "key_scheme": KEY_SCHEME, "config": cfg, "metrics": metrics, "seconds": seconds,
-        "provenance": _provenance(cfg), "files": sorted(p.name for p in staging.iterdir()),
+        "provenance": {**_provenance(cfg), "commit": started["commit"]}, "files": sorted(p.name for p in staging.iterdir()),
     }
     (staging / "result.json").write_text(json.dumps(record, indent=1, default=float), encoding="utf-8")
     # Swap the folder in whole, so an interrupted run never leaves half a result behind.

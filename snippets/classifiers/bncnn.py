@@ -27,6 +27,7 @@ print(f"mean over {m['n_seeds']} seeds: {m['mean_test_accuracy']:.2%} ± {sd:.2%
 per_class = [statistics.mean(r["per_class_accuracy"][k] for r in m["runs"]) for k in range(len(classifiers.CLASSES))]
 print("per-class test accuracy (mean over seeds): " + ", ".join(
     f"{name} {a:.1%}" for name, a in sorted(zip(classifiers.CLASSES, per_class), key=lambda t: t[1])))
+print("the worked solution's CIFAR-10 accuracy for this recipe (a different dataset, not comparable): 81.46 %")
 
 fig, (ax1, ax2) = figures.new(ncols=2, width=9.5, height=3.4)
 for r in m["runs"]:
