@@ -7,21 +7,14 @@ toggle switches to dark mode.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from dlref._site.browser import CHROMIUM, launch, offline_context, serve
+
 pytestmark = pytest.mark.site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "/backprop/mlp/"
 RAW_TEX = ("$$", "\\[", "\\]", "\\(", "\\)")
@@ -42,36 +35,10 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site_dir):
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def offline_context(browser, blocked: list, **options):
-    """A browser context whose requests may not leave 127.0.0.1: others are aborted and listed in ``blocked``."""
-    context = browser.new_context(**options)
-
-    def route(r):
-        url = r.request.url
-        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
-            r.continue_()
-        else:
-            blocked.append(url)
-            r.abort()
-
-    context.route("**/*", route)
-    return context
+    with serve(site_dir) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +46,7 @@ def loaded(server):
     """The template page after MathJax has finished, with everything the browser saw."""
     seen = {"requests": [], "external": [], "failed": [], "console": [], "errors": []}
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         context = offline_context(browser, seen["external"], viewport={"width": 1280, "height": 900}, color_scheme="light")
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -158,7 +125,7 @@ def test_every_page_loads_offline_without_errors(server, site_dir):
     pages = ["/"] + [p for p in pages if p != "/./"]
     problems = []
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         blocked: list[str] = []
         context = offline_context(browser, blocked, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(20_000)

@@ -12,40 +12,15 @@ Build the site first (`make docs`). Requests to any other host are blocked and l
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from dlref._site.browser import launch, offline_context, serve  # noqa: E402
+
 SITE = ROOT / "site"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serve(directory: Path):
-    """Serve `directory` on 127.0.0.1:<free port>; yields the base URL."""
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def screenshot(out: Path, page_path: str = "/backprop/mlp/", width: int = 1280, height: int = 1600,
@@ -57,19 +32,10 @@ def screenshot(out: Path, page_path: str = "/backprop/mlp/", width: int = 1280, 
         raise SystemExit("site/ is not built: run `make docs` first")
     problems: list[str] = []
     with serve(SITE) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      color_scheme="dark" if dark else "light")
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
-                r.continue_()
-            else:
-                problems.append(f"blocked external request: {url}")
-                r.abort()
-
-        context.route("**/*", route)
+        browser = launch(pw)
+        blocked: list[str] = []
+        context = offline_context(browser, blocked, viewport={"width": width, "height": height},
+                                  color_scheme="dark" if dark else "light")
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
@@ -87,7 +53,7 @@ def screenshot(out: Path, page_path: str = "/backprop/mlp/", width: int = 1280, 
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out), full_page=full_page)
         browser.close()
-    return problems
+    return problems + [f"blocked external request: {url}" for url in blocked]
 
 
 def main(argv: list[str] | None = None) -> int:
