@@ -25,6 +25,15 @@ for bs in cfg.batch_sizes:
     ips = statistics.mean(x for r in runs for x in r["metrics"]["images_per_s"])
     print(f"batch size {bs}: {max(cfg.epochs)} epochs took {statistics.mean(r['seconds'] for r in runs) / 60:.1f} min "
           f"per seed ({ips:.0f} training images/s)")
+mean = {(bs, ep): statistics.mean(m["grid"][f"bs{bs}_ep{ep}"]) for bs in cfg.batch_sizes for ep in cfg.epochs}
+small, large, short, long = min(cfg.batch_sizes), max(cfg.batch_sizes), min(cfg.epochs), max(cfg.epochs)
+print(f"\nafter {short} epochs, batch {small} leads batch {large} by {100 * (mean[small, short] - mean[large, short]):.2f} "
+      f"points; after {long} epochs, batch {large} leads by {100 * (mean[large, long] - mean[small, long]):.2f} points")
+print(f"equal number of updates ({short * -(-m['n_train'] // small)}): batch {large} × {long} epochs leads "
+      f"batch {small} × {short} epochs by {100 * (mean[large, long] - mean[small, short]):.2f} points")
+# the page's prose states these directions; a re-run that reverses one must fail the build
+assert mean[small, short] > mean[large, short] and mean[large, long] > mean[small, long]
+assert short * large // small == long and mean[large, long] > mean[small, short]
 print("\nthe worked solution's CIFAR-10 accuracies (a different dataset, not comparable): "
       "58 % to 64 % across the same grid")
 
