@@ -62,8 +62,10 @@ def frechet_distance(mu1: Tensor, sigma1: Tensor, mu2: Tensor, sigma2: Tensor) -
     instead of a general (possibly complex) matrix square root.
 
     Args:
-        mu1, mu2: Means ``(E,)``.
-        sigma1, sigma2: Covariances ``(E, E)``, symmetric positive semi-definite.
+        mu1: Mean ``(E,)`` of the first distribution.
+        sigma1: Covariance ``(E, E)`` of the first, symmetric positive semi-definite.
+        mu2: Mean ``(E,)`` of the second distribution.
+        sigma2: Covariance ``(E, E)`` of the second, symmetric positive semi-definite.
 
     Returns:
         The distance (≥ 0 up to round-off).
