@@ -401,32 +401,3 @@ def _additive(mask: Tensor, dtype: torch.dtype) -> Tensor:
     if mask.dtype == torch.bool:
         return torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(mask, float("-inf"))
     return mask.to(dtype)
-
-
-def _bench_arguments(parser) -> None:
-    """``dlref bench attention [options]``: the options are those of ``benchmarks/attention.py``."""
-    import argparse
-
-    parser.add_argument("name", choices=["attention"], help="which benchmark")
-    parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on, e.g. --lengths 128 256 --store")
-
-
-def _bench(args) -> int:
-    return _benchmark_module().main(args.options)
-
-
-def _benchmark_module():
-    """``benchmarks/attention.py`` from the checkout this package runs from (it is not installed)."""
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "attention.py"
-    if not path.is_file():
-        raise FileNotFoundError(f"the attention benchmark is a file of the dlref repository; looked for {path}. "
-                                "Run it from a checkout installed with `pip install -e .`")
-    spec = importlib.util.spec_from_file_location("dlref_benchmark_attention", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need their module registered
-    spec.loader.exec_module(module)
-    return module

@@ -119,9 +119,9 @@ def _train(args: argparse.Namespace) -> int:
 COMMANDS: list[Command] = [
     Command("info", "print versions, device, profile, data root and available datasets", _info_arguments, _info),
     Command("data", "manage datasets: `dlref data fetch NAME`", _data_arguments, _data),
-    Command("bench", "time and memory benchmarks: `dlref bench attention [--lengths L ...] [--store]`",
-            lambda parser: __import__("dlref.attention").attention._bench_arguments(parser),
-            lambda args: __import__("dlref.attention").attention._bench(args)),
+    Command("bench", "benchmarks: `dlref bench attention [--lengths L ...] [--store]`, `dlref bench train [--store]`",
+            lambda parser: __import__("dlref.benchmarks").benchmarks.add_arguments(parser),
+            lambda args: __import__("dlref.benchmarks").benchmarks.run(args)),
     Command("gan", "train a GAN: `dlref gan train --dataset fashion-mnist --loss non-saturating [--dry-run]`",
             lambda parser: __import__("dlref.gan.cli").gan.cli.add_arguments(parser),
             lambda args: __import__("dlref.gan.cli").gan.cli.run(args)),

@@ -15,7 +15,7 @@ def public_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(dlref.__path__, "dlref."):
         parts = info.name.split(".")
-        if any(p.startswith("_") for p in parts) or parts[1] in ("experiments",):
+        if any(p.startswith("_") for p in parts):
             continue
         names.append(info.name)
     return sorted(names)

@@ -7,12 +7,12 @@ import dataclasses
 import pytest
 import torch
 
-from dlref import attention, cli
+from dlref import benchmarks, cli
 
 
 @pytest.fixture(scope="module")
 def bench():
-    return attention._benchmark_module()
+    return benchmarks.load("attention")
 
 
 def test_smoke_run_measures_every_implementation(bench):

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from dlref import benchmarks, cli
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("train_benchmark", ROOT / "benchmarks" / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return benchmarks.load("train")
 
 
 def test_smoke_run_times_every_loop_and_precision(bench, monkeypatch):
@@ -36,3 +28,16 @@ def test_smoke_run_times_every_loop_and_precision(bench, monkeypatch):
 def test_unknown_model_is_named(bench):
     with pytest.raises(ValueError, match="unknown model 'resnet'; expected one of"):
         bench.build("resnet")
+
+
+def test_cli_bench_train_prints_the_table(capsys, monkeypatch):
+    monkeypatch.setenv("DLREF_DEVICE", "cpu")
+    assert cli.main(["bench", "train", "--models", "lenet", "--batch-size", "8", "--steps", "2", "--repeats", "1",
+                     "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "dlref ÷ plain" in out and "lenet" in out
+
+
+def test_unknown_benchmark_is_named():
+    with pytest.raises(ValueError, match="unknown benchmark 'gpu'; expected one of"):
+        benchmarks.load("gpu")

@@ -68,7 +68,7 @@ dlref.figures.show(fig, "vit-quick-curve", "Training curve of the small ViT trai
 #
 # Both models train with the same optimiser settings on random training subsets of growing size
 # (smaller subsets get more epochs; the table lists both) and are tested on the whole test set. The
-# experiment is [`dlref.experiments.vit_fashion`](../../api/); it runs in the `full` profile and a
+# experiment is [`dlref.experiments.vit_fashion`](../../api/#dlref.experiments.vit_fashion); it runs in the `full` profile and a
 # quick build shows the stored result.
 
 # %%

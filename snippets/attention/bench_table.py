@@ -1,17 +1,7 @@
 """Time and memory of forward + backward against L: the stored CPU run of benchmarks/attention.py."""
-import importlib.util
-import sys
-from pathlib import Path
+from dlref import attention, benchmarks, figures, results
 
-import dlref
-from dlref import attention, figures, results
-
-# benchmarks/ is part of the repository, not of the installed package: load the file directly.
-path = Path(dlref.__file__).resolve().parents[1] / "benchmarks" / "attention.py"
-spec = importlib.util.spec_from_file_location("attention_benchmark", path)
-bench = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = bench
-spec.loader.exec_module(bench)
+bench = benchmarks.load("attention")  # benchmarks/attention.py of the repository
 
 res = results.run_or_load("attention-bench-cpu", bench.run, bench.Config(), profiles=("full",), devices=("cpu",),
                           code=[attention])

@@ -1,16 +1,7 @@
 """Images/s of dlref.train.fit against a plain PyTorch loop, float32 and bf16 (stored CPU run of benchmarks/train.py)."""
-import importlib.util
-import sys
-from pathlib import Path
+from dlref import benchmarks
 
-import dlref
-
-# benchmarks/ is part of the repository, not of the installed package: load the file directly.
-path = Path(dlref.__file__).resolve().parents[1] / "benchmarks" / "train.py"
-spec = importlib.util.spec_from_file_location("train_benchmark", path)
-bench = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = bench
-spec.loader.exec_module(bench)
+bench = benchmarks.load("train")  # benchmarks/train.py of the repository
 
 res = bench.stored()
 print(res.describe())
