@@ -262,12 +262,12 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 
 def _provenance(cfg: dict) -> dict:
-    """The provenance record; a CPU experiment that fixes its own thread count (a ``threads``
-    config field) is credited with that count rather than the process default."""
+    """The provenance record; a CPU experiment that fixes its own thread count (a ``threads`` or
+    ``cpu_threads`` config field) is credited with that count rather than the process default."""
     from dlref import provenance
 
     record = provenance.collect()
-    threads = cfg.get("threads")
+    threads = cfg.get("threads", cfg.get("cpu_threads"))
     if isinstance(threads, int) and not isinstance(threads, bool) and record["device"].startswith("cpu"):
         record["device"] = f"cpu ({threads} thread{'' if threads == 1 else 's'})"
     return record
