@@ -31,6 +31,11 @@ print(f"\nafter {short} epochs, batch {small} leads batch {large} by {100 * (mea
       f"points; after {long} epochs, batch {large} leads by {100 * (mean[large, long] - mean[small, long]):.2f} points")
 print(f"equal number of updates ({short * -(-m['n_train'] // small)}): batch {large} × {long} epochs leads "
       f"batch {small} × {short} epochs by {100 * (mean[large, long] - mean[small, short]):.2f} points")
+final_loss = {bs: statistics.mean(r["metrics"]["train_loss"][-1] for r in m["runs"] if r["batch_size"] == bs)
+              for bs in cfg.batch_sizes}
+print(f"after {long} epochs: training loss (last epoch) {final_loss[small]:.3f} for batch {small}, "
+      f"{final_loss[large]:.3f} for batch {large}")
+assert final_loss[small] < final_loss[large]
 # the page's prose states these directions; a re-run that reverses one must fail the build
 assert mean[small, short] > mean[large, short] and mean[large, long] > mean[small, long]
 assert short * large // small == long and mean[large, long] > mean[small, short]
