@@ -66,8 +66,9 @@ def autocast(dev: torch.device | str | None = None, enabled: bool = True, *, cpu
 
     On CPU the context is a no-op by default, so that CPU results stay float32 and bit-reproducible.
     ``cpu=True`` turns on bf16 autocast there as well: on a CPU with AMX or AVX-512-bf16 units
-    (oneDNN picks them up) convolutions and matrix products run several times faster, at bf16
-    precision; elsewhere it is emulated and usually slower. Measure it before relying on it.
+    (oneDNN picks them up) convolutions and matrix products run faster, at bf16 precision;
+    elsewhere it is emulated and usually slower. Measure it (``benchmarks/train.py``) before relying
+    on it.
 
     Args:
         dev: the device the model runs on (default: :func:`device`).
