@@ -52,8 +52,13 @@ def collect(root: str | Path = ".") -> dict[str, str]:
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
         "commit": git_commit(str(root)),
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": utc_now(),
     }
+
+
+def utc_now() -> str:
+    """The current UTC time to the minute, as provenance records write it."""
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def one_line(record: dict[str, str]) -> str:

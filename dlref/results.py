@@ -139,25 +139,25 @@ def normalized_source(source: str) -> str:
     return ast.dump(tree, include_attributes=False)
 
 
+def _files_hash(objects: Iterable[Callable | ModuleType], content: Callable[[Path], bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in map(Path, _source_paths(objects)):
+        digest.update(path.name.encode())
+        digest.update(content(path))
+    return digest.hexdigest()
+
+
 def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     """SHA-256 over the source files that define ``objects`` (whole files, so helpers count too).
 
     Each file contributes its name and :func:`normalized_source`.
     """
-    digest = hashlib.sha256()
-    for path in _source_paths(objects):
-        digest.update(Path(path).name.encode())
-        digest.update(normalized_source(Path(path).read_text(encoding="utf-8")).encode())
-    return digest.hexdigest()
+    return _files_hash(objects, lambda path: normalized_source(path.read_text(encoding="utf-8")).encode())
 
 
 def _legacy_code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     """The hash of records without ``key_scheme``: the raw bytes of the same files."""
-    digest = hashlib.sha256()
-    for path in _source_paths(objects):
-        digest.update(Path(path).name.encode())
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
+    return _files_hash(objects, Path.read_bytes)
 
 
 def _key(cfg: dict, code_digest: str) -> str:
@@ -209,6 +209,7 @@ def run_or_load(
     """
     import dlref
     from dlref import provenance
+    from dlref.train import write_json
 
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"name must be a simple folder name; got {name!r}")
@@ -224,7 +225,7 @@ def run_or_load(
             and not (fresh and allowed):
         if stored.get("key_scheme") is None and os.environ.get("DLREF_UPGRADE_KEYS", "") not in ("", "0"):
             stored.update(key=key, key_scheme=KEY_SCHEME)
-            _atomic_write_text(stored_file, json.dumps(stored, indent=1, default=float))
+            write_json(stored_file, stored)
         return _from_record(name, directory, stored, stale=False)
     if not allowed:
         if stored:
@@ -237,7 +238,7 @@ def run_or_load(
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=directory.parent))
-    started = _provenance(cfg)  # the commit that was checked out when the run began
+    record_provenance = _provenance(cfg)  # taken as the run begins: the commit that was checked out then
     start = time.perf_counter()
     metrics = fn(config, staging)
     seconds = time.perf_counter() - start
@@ -245,20 +246,14 @@ def run_or_load(
         raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
     record = {
         "name": name, "key": key, "key_scheme": KEY_SCHEME, "config": cfg, "metrics": metrics, "seconds": seconds,
-        "provenance": {**_provenance(cfg), "commit": started["commit"]}, "files": sorted(p.name for p in staging.iterdir()),
+        "provenance": {**record_provenance, "date": provenance.utc_now()}, "files": sorted(p.name for p in staging.iterdir()),
     }
-    (staging / "result.json").write_text(json.dumps(record, indent=1, default=float), encoding="utf-8")
+    write_json(staging / "result.json", record)
     # Swap the folder in whole, so an interrupted run never leaves half a result behind.
     if directory.exists():
         shutil.rmtree(directory)
     staging.replace(directory)
     return _from_record(name, directory, record, stale=False, ran_now=True)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _provenance(cfg: dict) -> dict:
