@@ -28,7 +28,6 @@ from torch import nn
 
 MODELS = ("lenet", "bncnn", "fast-cnn")
 PRECISIONS = ("float32", "mixed")
-LOOPS = ("plain PyTorch", "dlref.train.fit")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Config:
 
 def build(name: str) -> nn.Module:
     """One of the classifier page's networks for 28×28 grey images."""
-    from dlref.experiments.fashion_fast import fast_cnn
+    from dlref.experiments import fashion_fast
     from dlref.models import BNCNN, LeNet
 
     if name == "lenet":
@@ -53,7 +52,8 @@ def build(name: str) -> nn.Module:
     if name == "bncnn":
         return BNCNN(1, image_size=28)
     if name == "fast-cnn":
-        return fast_cnn((32, 64, 128), 2)
+        recipe = fashion_fast.Config()
+        return fashion_fast.fast_cnn(recipe.widths, recipe.convs_per_stage)
     raise ValueError(f"unknown model {name!r}; expected one of {MODELS}")
 
 
@@ -91,6 +91,10 @@ def dlref_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, devi
     return m["seconds"][0]
 
 
+LOOP_FNS = {"plain PyTorch": plain_loop, "dlref.train.fit": dlref_loop}
+LOOPS = tuple(LOOP_FNS)
+
+
 def run(cfg: Config, out_dir: Path | None = None) -> dict:
     """Every (model, precision, loop), interleaved; returns one row per combination with its median rate."""
     import dlref
@@ -110,12 +114,11 @@ def run(cfg: Config, out_dir: Path | None = None) -> dict:
             models = {key: copy.deepcopy(base).to(device) for key in times}
             opts = {key: torch.optim.Adam(m.parameters(), lr=1e-3) for key, m in models.items()}
             for (precision, loop), model in models.items():  # warm-up
-                fn = plain_loop if loop == "plain PyTorch" else dlref_loop
-                fn(model, batches[:3], opts[precision, loop], device, precision == "mixed")
+                LOOP_FNS[loop](model, batches[:3], opts[precision, loop], device, precision == "mixed")
             for _ in range(cfg.repeats):
                 for (precision, loop), model in models.items():
-                    fn = plain_loop if loop == "plain PyTorch" else dlref_loop
-                    times[precision, loop].append(fn(model, batches, opts[precision, loop], device, precision == "mixed"))
+                    times[precision, loop].append(
+                        LOOP_FNS[loop](model, batches, opts[precision, loop], device, precision == "mixed"))
             for (precision, loop), t in times.items():
                 rows.append({"model": name, "precision": precision, "loop": loop,
                              "images_per_s": cfg.steps * cfg.batch_size / statistics.median(t), "seconds": t})
