@@ -112,9 +112,10 @@ def _source_paths(objects: Iterable[Callable | ModuleType]) -> list[str]:
 def normalized_source(source: str) -> str:
     r"""The syntax tree of ``source`` without docstrings or function-signature annotations, as text.
 
-    Comments, formatting, docstrings (of the module, classes and functions) and the annotations of
-    function parameters and return values do not change it; any other edit does. Class-level
-    annotations stay: they define dataclass fields.
+    Comments, formatting, docstrings (of the module, classes and functions), the annotations of
+    function parameters and return values, and input checks (statements that only call a
+    :mod:`dlref.validate` helper, see :func:`_strip_validation`) do not change it; any other edit
+    does. Class-level annotations stay: they define dataclass fields.
 
     Examples:
         >>> a = normalized_source('def f(x: int) -> int:\n    "Doc."\n    return x + 1  # one\n')
@@ -124,6 +125,7 @@ def normalized_source(source: str) -> str:
         False
     """
     tree = ast.parse(source)
+    _strip_validation(tree)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
@@ -137,6 +139,38 @@ def normalized_source(source: str) -> str:
                 if arg is not None:
                     arg.annotation = None
     return ast.dump(tree, include_attributes=False)
+
+
+def _is_validation(stmt: ast.stmt) -> bool:
+    """A statement that only checks input: ``validate.<check>(...)`` or the import of :mod:`dlref.validate`."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "validate"
+    if isinstance(stmt, ast.ImportFrom):
+        return stmt.module in ("dlref", None) and [a.name for a in stmt.names] == ["validate"] and not stmt.names[0].asname
+    return False
+
+
+def _strip_validation(tree: ast.AST) -> None:
+    """Drop input checks, and ``__post_init__`` methods that only checked input, from ``tree``.
+
+    A :mod:`dlref.validate` helper either raises or returns its argument unchanged, so adding a
+    check never changes what a stored result computed for the inputs it accepted.
+    """
+    for node in ast.walk(tree):
+        for attr in ("body", "orelse", "finalbody"):
+            body = getattr(node, attr, None)
+            if not isinstance(body, list) or not body or not isinstance(body[0], ast.stmt):
+                continue
+            kept = [s for s in body if not _is_validation(s)]
+            kept = [s for s in kept if not (isinstance(s, ast.FunctionDef) and s.name == "__post_init__"
+                                            and all(_is_validation(b) or _is_docstring(b) for b in s.body))]
+            if len(kept) != len(body):
+                setattr(node, attr, kept or [ast.Pass()])
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _files_hash(objects: Iterable[Callable | ModuleType], content: Callable[[Path], bytes]) -> str:

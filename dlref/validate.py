@@ -1,0 +1,262 @@
+"""Input checks for dlref's public boundaries: one line at each boundary, one message style.
+
+Every public function and class of dlref checks its arguments with these helpers, so a bad call
+fails at once with a :class:`TypeError` (wrong kind of value) or :class:`ValueError` (right kind,
+wrong value) whose message names the argument, what was expected and what was given::
+
+    validate.positive_int("hidden", hidden)
+    x = validate.tensor("x", x, ndim=(2, 3))
+    lr = validate.real("lr", lr, low=0.0, low_open=True)
+
+The helpers return the checked value (ints and floats normalised to ``int``/``float``), so one
+line both checks and converts. They never change a valid value in any other way, which is why the
+results store may ignore a statement that only calls them (see :func:`dlref.results.normalized_source`).
+
+Examples:
+    >>> positive_int("hidden", 4)
+    4
+    >>> positive_int("hidden", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: hidden must be an int >= 1; got 0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence
+
+import torch
+
+Tensor = torch.Tensor
+
+__all__ = [
+    "tensor", "floating_tensor", "positive_int", "int_pair", "real", "probability",
+    "boolean", "choice", "same_dtype", "same_device", "shape", "finite",
+]
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, Tensor):
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def tensor(name: str, value: object, *, floating: bool = False, ndim: int | Sequence[int] | None = None,
+           dtype: torch.dtype | Sequence[torch.dtype] | None = None, nonempty: bool = False) -> Tensor:
+    """Check that ``value`` is a :class:`torch.Tensor` (optionally floating, of given rank and dtype).
+
+    Args:
+        name: the argument's name, used in the message.
+        value: what the caller passed.
+        floating: require a floating-point dtype.
+        ndim: allowed number(s) of dimensions.
+        dtype: allowed dtype(s).
+        nonempty: require at least one element.
+
+    Returns:
+        ``value`` itself.
+
+    Raises:
+        TypeError: not a tensor, or the wrong dtype.
+        ValueError: the wrong number of dimensions, or empty when ``nonempty``.
+
+    Examples:
+        >>> tensor("x", torch.ones(2, 3), ndim=2).shape
+        torch.Size([2, 3])
+    """
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor; got {_describe(value)}")
+    if floating and not value.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor; got dtype {value.dtype}")
+    if dtype is not None:
+        allowed = (dtype,) if isinstance(dtype, torch.dtype) else tuple(dtype)
+        if value.dtype not in allowed:
+            raise TypeError(f"{name} must have dtype {' or '.join(map(str, allowed))}; got {value.dtype}")
+    if ndim is not None:
+        allowed_ndim = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if value.dim() not in allowed_ndim:
+            want = " or ".join(str(n) for n in allowed_ndim)
+            raise ValueError(f"{name} must have {want} dimensions; got shape {tuple(value.shape)}")
+    if nonempty and value.numel() == 0:
+        raise ValueError(f"{name} must not be empty; got shape {tuple(value.shape)}")
+    return value
+
+
+def floating_tensor(name: str, value: object, *, ndim: int | Sequence[int] | None = None,
+                    nonempty: bool = False) -> Tensor:
+    """:func:`tensor` with ``floating=True``: the check for every input the math differentiates.
+
+    Examples:
+        >>> floating_tensor("x", torch.ones(3), ndim=1).dtype
+        torch.float32
+    """
+    return tensor(name, value, floating=True, ndim=ndim, nonempty=nonempty)
+
+
+def positive_int(name: str, value: object, minimum: int = 1, maximum: int | None = None) -> int:
+    """Check an integer count or size: an ``int`` (not ``bool``) in ``[minimum, maximum]``.
+
+    Examples:
+        >>> positive_int("padding", 0, minimum=0)
+        0
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {_describe(value)}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise ValueError(f"{name} must be an int {bound}; got {value}")
+    return int(value)
+
+
+def int_pair(name: str, value: object, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints (height, width), each ``>= minimum``, as a pair.
+
+    Examples:
+        >>> int_pair("kernel_size", 3), int_pair("stride", (1, 2))
+        ((3, 3), (1, 2))
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints (height, width); got {value!r}")
+        return (positive_int(f"{name}[0]", value[0], minimum), positive_int(f"{name}[1]", value[1], minimum))
+    v = positive_int(name, value, minimum)
+    return (v, v)
+
+
+def real(name: str, value: object, *, low: float | None = None, high: float | None = None,
+         low_open: bool = False, high_open: bool = False) -> float:
+    """Check a finite real number (``int`` or ``float``, not ``bool``) in an interval.
+
+    Args:
+        name: the argument's name.
+        value: what the caller passed.
+        low: lower bound, or ``None``.
+        high: upper bound, or ``None``.
+        low_open: exclude ``low`` itself.
+        high_open: exclude ``high`` itself.
+
+    Returns:
+        ``value`` as ``float``.
+
+    Examples:
+        >>> real("lr", 1e-3, low=0.0, low_open=True)
+        0.001
+        >>> real("lr", 0, low=0.0, low_open=True)
+        Traceback (most recent call last):
+        ...
+        ValueError: lr must be a finite number in (0.0, ∞); got 0.0
+    """
+    if isinstance(value, Tensor) and value.numel() == 1 and not value.requires_grad:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a real number; got {_describe(value)}")
+    value = float(value)
+    ok = math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        lo = "(" if low_open or low is None else "["
+        hi = ")" if high_open or high is None else "]"
+        interval = f"{lo}{'-∞' if low is None else low}, {'∞' if high is None else high}{hi}"
+        raise ValueError(f"{name} must be a finite number in {interval}; got {value}")
+    return value
+
+
+def probability(name: str, value: object, *, open_low: bool = False, open_high: bool = False) -> float:
+    """A real number in ``[0, 1]`` (ends excluded on request), e.g. a dropout rate.
+
+    Examples:
+        >>> probability("p", 0.5)
+        0.5
+    """
+    return real(name, value, low=0.0, high=1.0, low_open=open_low, high_open=open_high)
+
+
+def boolean(name: str, value: object) -> bool:
+    """Check a flag is a real ``bool`` (``0``/``1``/strings are refused: they hide typos).
+
+    Examples:
+        >>> boolean("bias", True)
+        True
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
+    return value
+
+
+def choice(name: str, value: object, options: Iterable[Any]) -> Any:
+    """Check ``value`` is one of ``options`` (e.g. a model or dataset name).
+
+    Examples:
+        >>> choice("reduction", "mean", ("mean", "sum", "none"))
+        'mean'
+    """
+    options = tuple(options)
+    if isinstance(value, Tensor) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+    return value
+
+
+def same_dtype(**tensors: Tensor) -> None:
+    """Check that all named tensors share one dtype.
+
+    Examples:
+        >>> same_dtype(x=torch.ones(2), W=torch.ones(2, 2))
+    """
+    dtypes = {name: t.dtype for name, t in tensors.items() if t is not None}
+    if len(set(dtypes.values())) > 1:
+        given = ", ".join(f"{n} {d}" for n, d in dtypes.items())
+        raise TypeError(f"{' and '.join(dtypes)} must share a dtype; got {given}")
+
+
+def same_device(**tensors: Tensor) -> None:
+    """Check that all named tensors live on one device.
+
+    Examples:
+        >>> same_device(x=torch.ones(2), W=torch.ones(2, 2))
+    """
+    devices = {name: t.device for name, t in tensors.items() if t is not None}
+    if len(set(devices.values())) > 1:
+        given = ", ".join(f"{n} on {d}" for n, d in devices.items())
+        raise ValueError(f"{' and '.join(devices)} must be on one device; got {given}")
+
+
+def shape(name: str, value: Tensor, expected: Sequence[int | None], names: str | None = None) -> None:
+    """Check a tensor's shape against ``expected`` (``None`` matches any size).
+
+    Args:
+        name: the argument's name.
+        value: the tensor.
+        expected: the sizes, ``None`` for "any".
+        names: the glossary letters for the message, e.g. ``"(B, C, H_in, W_in)"``.
+
+    Examples:
+        >>> shape("b", torch.zeros(4), (4,), "(K,)")
+        >>> shape("b", torch.zeros(3), (4,), "(K,)")
+        Traceback (most recent call last):
+        ...
+        ValueError: b must have shape (K,) = (4,); got (3,)
+    """
+    got = tuple(value.shape)
+    if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+        want = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ("," if len(expected) == 1 else "") + ")"
+        label = f"{names} = {want}" if names else want
+        raise ValueError(f"{name} must have shape {label}; got {got}")
+
+
+def finite(name: str, value: Tensor) -> Tensor:
+    """Check that a tensor holds no NaN or infinity.
+
+    Examples:
+        >>> finite("x", torch.ones(2)).sum().item()
+        2.0
+    """
+    if not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{name} must be finite; it holds NaN or infinite values")
+    return value
