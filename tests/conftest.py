@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,32 @@ def site_dir() -> Path:
             pytrace=False,
         )
     return SITE
+
+
+# The PyTorch-inputs tally (tests/torch_inputs.py): each xdist worker hands its counts to the
+# controller, which prints the table and writes DLREF_TORCH_INPUTS_REPORT when that is set.
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    mod = sys.modules.get("torch_inputs")
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if mod is not None and workeroutput is not None:
+        workeroutput["dlref_torch_inputs"] = json.dumps(mod.TALLY.as_dict())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # xdist controller
+    data = getattr(node, "workeroutput", {}).get("dlref_torch_inputs")
+    if data:
+        import torch_inputs
+
+        torch_inputs.TALLY.merge(json.loads(data))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    mod = sys.modules.get("torch_inputs")
+    if mod is None or not mod.TALLY.ops:
+        return
+    terminalreporter.write_sep("=", "PyTorch's own inputs: per op, samples / equal / refused")
+    terminalreporter.write_line(mod.TALLY.table())
+    path = os.environ.get(mod.REPORT_ENV)
+    if path:
+        terminalreporter.write_line(f"tally written to {mod.TALLY.write(path)}")
