@@ -25,9 +25,7 @@ print(f"with 3×3 kernels the volume before the FC layers is {flat} = {flat[0] *
 fixed = LeNet(3, kernel_size=3)
 print(f"fix 1: first FC layer takes {fixed.classifier[1].in_features} inputs → output "
       f"{tuple(fixed(torch.zeros(1, 3, 32, 32)).shape)}")
-found = conv.solve_geometry(32, 28, kernel_sizes=[3], strides=[1], paddings=range(0, 4))
-print(f"fix 2: keep 400 by matching the 5×5 output sizes — a 3×3 stride-1 conv giving 28 from 32 needs padding "
-      f"{[p for _, _, p in found] or 'that does not exist (padding would be negative)'}; a 3×3 kernel with "
-      "dilation 2 covers the same 5×5 window and keeps every size")
+print("fix 2: a 3×3 kernel with dilation 2 covers the same 5×5 window and keeps every size "
+      "(padding and stride: see the search below)")
 dil = nn.Sequential(nn.Conv2d(3, 6, 3, dilation=2), nn.MaxPool2d(2), nn.Conv2d(6, 16, 3, dilation=2), nn.MaxPool2d(2))
 print(f"       dilated 3×3: volume {tuple(dil(torch.zeros(1, 3, 32, 32)).shape[1:])}")
