@@ -1,22 +1,22 @@
 """The shared training loop: seeding, config, ``fit``, checkpoints, metrics, NaN guard.
 
-Every classifier on the site (CONTENT.md §6) and the vision transformer (§7) train through
-:func:`fit`. Its conventions are meant to be reused by other loops (the GANs build their own
+Every classifier on the site (*Training image classifiers*) and the vision transformer train through
+[`fit()`][dlref.train.fit]. Its conventions are meant to be reused by other loops (the GANs build their own
 step on the same pieces):
 
-* **Seeding** — :func:`seed_everything` seeds Python, NumPy and torch (CPU and CUDA) and
-  returns a :class:`torch.Generator` to hand to a ``DataLoader``.
-* **Configuration** — a frozen ``@dataclass`` such as :class:`TrainConfig` that validates itself
-  in ``__post_init__`` and is hashed by :func:`dlref.results.run_or_load`.
-* **Device** — CUDA when present (mixed precision through :func:`dlref.autocast`, the model
+* **Seeding** — [`seed_everything()`][dlref.train.seed_everything] seeds Python, NumPy and torch (CPU and CUDA) and
+  returns a `torch.Generator` to hand to a ``DataLoader``.
+* **Configuration** — a frozen ``@dataclass`` such as [`TrainConfig`][dlref.train.TrainConfig] that validates itself
+  in ``__post_init__`` and is hashed by [`dlref.results.run_or_load()`][dlref.results.run_or_load].
+* **Device** — CUDA when present (mixed precision through [`dlref.autocast()`][dlref.device.autocast], the model
   and 4-D inputs in ``channels_last``), CPU otherwise (float32, bit-reproducible).
-* **Checkpoints** — :func:`save_checkpoint` writes atomically (temporary file, then
-  :func:`os.replace`) the model, optimizer, scheduler, epoch, every RNG state and the metrics so
+* **Checkpoints** — [`save_checkpoint()`][dlref.train.save_checkpoint] writes atomically (temporary file, then
+  `os.replace()`) the model, optimizer, scheduler, epoch, every RNG state and the metrics so
   far; ``fit(..., resume=True)`` continues from it and, on CPU, ends with exactly the parameters
   an uninterrupted run would have.
-* **Metrics** — one JSON file (:data:`METRICS_FILE`) per run: per-epoch loss, accuracy,
+* **Metrics** — one JSON file (`METRICS_FILE`) per run: per-epoch loss, accuracy,
   images/s and seconds, plus the running loss every ``log_every`` steps.
-* **Non-finite loss** — :func:`check_finite` stops training with :class:`NonFiniteLossError`
+* **Non-finite loss** — [`check_finite()`][dlref.train.check_finite] stops training with [`NonFiniteLossError`][dlref.train.NonFiniteLossError]
   naming the epoch and step.
 * **Smoke mode** — ``max_steps`` stops after a few steps (the ``--dry-run`` of tests and CI).
 """
@@ -27,6 +27,7 @@ import contextlib
 import json
 import math
 import os
+import pickle
 import random
 import tempfile
 import time
@@ -47,6 +48,10 @@ class NonFiniteLossError(FloatingPointError):
     """The training loss became NaN or ±inf; the message names the epoch and step."""
 
 
+class CheckpointError(ValueError):
+    """A checkpoint file is truncated, foreign or unsafe; the message names the file and the fix."""
+
+
 # --------------------------------------------------------------------------- seeding / config
 
 
@@ -57,7 +62,7 @@ def seed_everything(seed: int) -> torch.Generator:
         seed: A non-negative integer.
 
     Returns:
-        A fresh CPU :class:`torch.Generator` seeded with ``seed``, for ``DataLoader(generator=...)``
+        A fresh CPU `torch.Generator` seeded with ``seed``, for ``DataLoader(generator=...)``
         so that the shuffling order is reproducible independently of other random draws.
 
     Raises:
@@ -96,10 +101,10 @@ class TrainConfig:
         batch_size: Examples per optimizer step.
         lr: Learning rate.
         weight_decay: L2 / decoupled weight-decay coefficient (the optimizer decides which).
-        seed: Seed for :func:`seed_everything`.
+        seed: Seed for [`seed_everything()`][dlref.train.seed_everything].
         amp: Mixed precision on CUDA (ignored on CPU unless ``cpu_amp``).
         channels_last: ``channels_last`` memory format on CUDA (on CPU only with ``cpu_amp``).
-        cpu_amp: bf16 autocast and ``channels_last`` on CPU too (see :func:`dlref.autocast`).
+        cpu_amp: bf16 autocast and ``channels_last`` on CPU too (see [`dlref.autocast()`][dlref.device.autocast]).
         log_every: Record the running loss every this many steps.
         max_steps: Stop after this many optimizer steps in total (smoke mode); ``None`` runs all.
 
@@ -136,7 +141,7 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.seed must be a non-negative int; got {self.seed!r}")
 
     def fit_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of :func:`fit` this config determines."""
+        """The keyword arguments of [`fit()`][dlref.train.fit] this config determines."""
         return {
             "epochs": self.epochs, "amp": self.amp, "channels_last": self.channels_last, "cpu_amp": self.cpu_amp,
             "log_every": self.log_every, "max_steps": self.max_steps,
@@ -158,7 +163,7 @@ def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
         generators: Extra generators (e.g. a ``DataLoader``'s) whose states are saved in order.
 
     Returns:
-        A dict for :func:`set_rng_state` (and for ``torch.save``).
+        A dict for [`set_rng_state()`][dlref.train.set_rng_state] (and for ``torch.save``).
     """
     state: dict[str, Any] = {
         "python": random.getstate(),
@@ -174,7 +179,7 @@ def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
 
 
 def set_rng_state(state: dict[str, Any], generators: Iterable[torch.Generator] = ()) -> None:
-    """Restore the states saved by :func:`rng_state` (same ``generators``, same order).
+    """Restore the states saved by [`rng_state()`][dlref.train.rng_state] (same ``generators``, same order).
 
     Raises:
         ValueError: The number of generators differs from the number saved.
@@ -214,7 +219,7 @@ def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON atomically (see :func:`save_checkpoint`)."""
+    """Write ``obj`` as indented JSON atomically (see [`save_checkpoint()`][dlref.train.save_checkpoint])."""
     data = json.dumps(obj, indent=1, default=float).encode()
     _atomic_write(Path(path), lambda fh: fh.write(data))
 
@@ -224,28 +229,58 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
 
     Args:
         path: Destination file.
-        state: Anything ``torch.save`` accepts; :func:`fit` stores ``model``, ``optimizer``,
+        state: Anything ``torch.save`` accepts; [`fit()`][dlref.train.fit] stores ``model``, ``optimizer``,
             ``scheduler``, ``scaler``, ``epoch``, ``rng`` and ``metrics``.
     """
     _atomic_write(Path(path), lambda fh: torch.save(state, fh))
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Load a checkpoint written by :func:`save_checkpoint`.
+    """Load a checkpoint written by [`save_checkpoint()`][dlref.train.save_checkpoint].
+
+    The file is read with ``torch.load(weights_only=True)``: a checkpoint that holds anything
+    but tensors, containers, numbers and the NumPy RNG state is refused instead of unpickled.
 
     Raises:
         FileNotFoundError: No file at ``path`` (the message says how to start afresh).
+        CheckpointError: The file is truncated, foreign or holds objects a checkpoint never has.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}; train without resume=True to start a new run")
-    # RNG states and metrics are plain Python objects, so the full unpickler is needed;
-    # only load checkpoints you wrote.
-    return torch.load(path, map_location=map_location, weights_only=False)
+    # torch's restricted unpickler: tensors, containers and numbers, plus the NumPy array types
+    # that np.random.get_state() returns. Anything else (a crafted file's code) is refused.
+    try:
+        with torch.serialization.safe_globals(_numpy_rng_globals()):
+            state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(
+            f"{path} holds objects a dlref checkpoint never contains, so it was not loaded (it may run code); "
+            f"delete it or point --checkpoint-dir elsewhere to start afresh ({str(exc).splitlines()[-1][:200]})"
+        ) from None
+    except Exception as exc:  # a torn or foreign file fails anywhere in torch's reader or unpickler
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint (truncated or not written by dlref: {type(exc).__name__}: "
+            f"{(str(exc).splitlines() or [''])[0][:200]}); "
+            "delete it to start afresh"
+        ) from None
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path} is not a dlref checkpoint (it holds a {type(state).__name__}, not a dict); delete it to start afresh")
+    return state
+
+
+def _numpy_rng_globals() -> list[Any]:
+    """The NumPy types inside ``np.random.get_state()``, allowed by the restricted unpickler."""
+    try:
+        import numpy as np
+    except ImportError:
+        return []
+    reconstruct = getattr(getattr(np, "_core", np.core), "multiarray")._reconstruct
+    return [reconstruct, np.ndarray, np.dtype, type(np.dtype(np.uint32))]
 
 
 def check_finite(loss: torch.Tensor, *, epoch: int, step: int) -> float:
-    """Return ``loss.item()``, or raise :class:`NonFiniteLossError` naming where it went bad.
+    """Return ``loss.item()``, or raise [`NonFiniteLossError`][dlref.train.NonFiniteLossError] naming where it went bad.
 
     Args:
         loss: A scalar loss tensor.
@@ -412,8 +447,8 @@ def fit(
 ) -> dict[str, Any]:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the metrics.
 
-    One step is: forward under :func:`dlref.autocast`, ``loss = loss_fn(logits, y)``,
-    :func:`check_finite`, backward, ``optimizer.step()``, then ``scheduler.step()`` (a per-step
+    One step is: forward under [`dlref.autocast()`][dlref.device.autocast], ``loss = loss_fn(logits, y)``,
+    [`check_finite()`][dlref.train.check_finite], backward, ``optimizer.step()``, then ``scheduler.step()`` (a per-step
     scheduler such as ``OneCycleLR``). After each epoch the validation set is evaluated, the
     metrics JSON is rewritten and a checkpoint saved (both atomically).
 
@@ -424,7 +459,7 @@ def fit(
         optimizer: Built from ``model.parameters()`` *after* the model is on its device.
         loss_fn: ``loss_fn(logits, y)`` returning the mean loss of the batch.
         epochs: Total epochs (a resumed run continues up to this number).
-        device: Default: :func:`dlref.device`.
+        device: Default: [`dlref.device()`][dlref.device.device].
         val_loader: Evaluated after each epoch (loss and accuracy) if given.
         scheduler: Stepped after every optimizer step; saved in checkpoints.
         checkpoint_dir: Folder for ``checkpoint.pt`` and ``metrics.json``; none written if ``None``.
@@ -432,7 +467,7 @@ def fit(
             RNG states, metrics) instead of starting afresh.
         amp: Mixed precision on CUDA (bf16 where supported, else fp16 with a gradient scaler).
         channels_last: Use the ``channels_last`` memory format on CUDA (and on CPU with ``cpu_amp``).
-        cpu_amp: bf16 autocast on CPU as well (:func:`dlref.autocast` with ``cpu=True``): faster on
+        cpu_amp: bf16 autocast on CPU as well ([`dlref.autocast()`][dlref.device.autocast] with ``cpu=True``): faster on
             CPUs with AMX or AVX-512-bf16 units (2–3× for conv nets on the CPU that built the site;
             see ``benchmarks/train.py``), but no longer bit-identical to float32.
         log_every: Record the mean loss of the last ``log_every`` steps.
@@ -584,7 +619,7 @@ def _progress(enabled: bool, total: int, initial: int) -> Any:
 
 
 __all__ = [
-    "CHECKPOINT_FILE", "METRICS_FILE", "NonFiniteLossError", "TrainConfig", "check_finite",
+    "CHECKPOINT_FILE", "METRICS_FILE", "CheckpointError", "NonFiniteLossError", "TrainConfig", "check_finite",
     "confusion_matrix", "evaluate", "fit", "load_checkpoint", "predict", "rng_state", "save_checkpoint",
     "seed_everything", "set_rng_state", "write_json",
 ]
