@@ -1,7 +1,7 @@
 """Input checks for dlref's public boundaries: one line at each boundary, one message style.
 
 Every public function and class of dlref checks its arguments with these helpers, so a bad call
-fails at once with a :class:`TypeError` (wrong kind of value) or :class:`ValueError` (right kind,
+fails at once with a `TypeError` (wrong kind of value) or `ValueError` (right kind,
 wrong value) whose message names the argument, what was expected and what was given::
 
     validate.positive_int("hidden", hidden)
@@ -10,7 +10,7 @@ wrong value) whose message names the argument, what was expected and what was gi
 
 The helpers return the checked value (ints and floats normalised to ``int``/``float``), so one
 line both checks and converts. They never change a valid value in any other way, which is why the
-results store may ignore a statement that only calls them (see :func:`dlref.results.normalized_source`).
+results store may ignore a statement that only calls them (see [`dlref.results.normalized_source()`][dlref.results.normalized_source]).
 
 Examples:
     >>> positive_int("hidden", 4)
@@ -33,6 +33,7 @@ Tensor = torch.Tensor
 __all__ = [
     "tensor", "floating_tensor", "positive_int", "int_pair", "real", "probability",
     "boolean", "choice", "same_dtype", "same_device", "shape", "finite",
+    "instance", "callable_", "dtype", "device", "int_sequence", "same_shape",
 ]
 
 
@@ -47,7 +48,7 @@ def _describe(value: object) -> str:
 
 def tensor(name: str, value: object, *, floating: bool = False, ndim: int | Sequence[int] | None = None,
            dtype: torch.dtype | Sequence[torch.dtype] | None = None, nonempty: bool = False) -> Tensor:
-    """Check that ``value`` is a :class:`torch.Tensor` (optionally floating, of given rank and dtype).
+    """Check that ``value`` is a `torch.Tensor` (optionally floating, of given rank and dtype).
 
     Args:
         name: the argument's name, used in the message.
@@ -88,7 +89,7 @@ def tensor(name: str, value: object, *, floating: bool = False, ndim: int | Sequ
 
 def floating_tensor(name: str, value: object, *, ndim: int | Sequence[int] | None = None,
                     nonempty: bool = False) -> Tensor:
-    """:func:`tensor` with ``floating=True``: the check for every input the math differentiates.
+    """[`tensor()`][dlref.validate.tensor] with ``floating=True``: the check for every input the math differentiates.
 
     Examples:
         >>> floating_tensor("x", torch.ones(3), ndim=1).dtype
@@ -260,3 +261,103 @@ def finite(name: str, value: Tensor) -> Tensor:
     if not bool(torch.isfinite(value).all()):
         raise ValueError(f"{name} must be finite; it holds NaN or infinite values")
     return value
+
+
+def instance(name: str, value: object, types: type | tuple[type, ...], *, optional: bool = False,
+             what: str | None = None) -> Any:
+    """Check ``value`` is an instance of ``types`` (``None`` too when ``optional``).
+
+    Args:
+        name: the argument's name.
+        value: what the caller passed.
+        types: the accepted class or classes.
+        optional: accept ``None``.
+        what: how the message describes the expected value (default: the class names).
+
+    Examples:
+        >>> instance("name", "conv1", str)
+        'conv1'
+        >>> instance("model", None, torch.nn.Module)
+        Traceback (most recent call last):
+        ...
+        TypeError: model must be a Module; got NoneType None
+    """
+    if (value is None and optional) or isinstance(value, types):
+        return value
+    if what is None:
+        names = [t.__name__ for t in (types if isinstance(types, tuple) else (types,))]
+        what = "a " + " or ".join(names) + (" or None" if optional else "")
+    raise TypeError(f"{name} must be {what}; got {_describe(value)}")
+
+
+def callable_(name: str, value: object, *, optional: bool = False) -> Any:
+    """Check ``value`` can be called (a function, a lambda, a module); ``None`` too when ``optional``.
+
+    Examples:
+        >>> callable_("fn", abs) is abs
+        True
+    """
+    if (value is None and optional) or callable(value):
+        return value
+    raise TypeError(f"{name} must be callable{' or None' if optional else ''}; got {_describe(value)}")
+
+
+def dtype(name: str, value: object, *, floating: bool = False) -> torch.dtype:
+    """Check ``value`` is a :class:`torch.dtype` (a floating one when ``floating``).
+
+    Examples:
+        >>> dtype("dtype", torch.float64, floating=True)
+        torch.float64
+    """
+    if not isinstance(value, torch.dtype):
+        raise TypeError(f"{name} must be a torch.dtype such as torch.float64; got {_describe(value)}")
+    if floating and not value.is_floating_point:
+        raise TypeError(f"{name} must be a floating-point dtype; got {value}")
+    return value
+
+
+def device(name: str, value: object) -> torch.device | str | None:
+    """Check ``value`` is ``None``, a :class:`torch.device` or a device string such as ``"cpu"``.
+
+    Examples:
+        >>> device("device", "cpu")
+        'cpu'
+    """
+    if value is None or isinstance(value, torch.device):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be None, a torch.device or a string such as 'cpu'; got {_describe(value)}")
+    try:
+        torch.device(value)
+    except RuntimeError:
+        raise ValueError(f"{name} must name a device such as 'cpu' or 'cuda:0'; got {value!r}") from None
+    return value
+
+
+def int_sequence(name: str, value: object, *, minimum: int = 1, min_length: int = 1) -> list[int]:
+    """Check a list or tuple of ints, each ``>= minimum``, with at least ``min_length`` entries.
+
+    Examples:
+        >>> int_sequence("widths", (4, 3, 1), min_length=2)
+        [4, 3, 1]
+    """
+    if not isinstance(value, (list, tuple, range)):
+        raise TypeError(f"{name} must be a list or tuple of ints; got {_describe(value)}")
+    if len(value) < min_length:
+        raise ValueError(f"{name} must hold at least {min_length} int(s); got {list(value)!r}")
+    return [positive_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value)]
+
+
+def same_shape(**tensors: Tensor) -> None:
+    """Check that all named tensors have one shape.
+
+    Examples:
+        >>> same_shape(p=torch.zeros(3), y=torch.zeros(2))
+        Traceback (most recent call last):
+        ...
+        ValueError: p and y must have the same shape; got p (3,), y (2,)
+    """
+    shapes = {name: tuple(t.shape) for name, t in tensors.items()}
+    if len(set(shapes.values())) > 1:
+        given = ", ".join(f"{n} {s}" for n, s in shapes.items())
+        raise ValueError(f"{' and '.join(shapes)} must have the same shape; got {given}")
