@@ -19,13 +19,13 @@ endif
 
 # torch: this machine keeps torch 2.14.1 / torchvision 0.29.1 wheels on local disk (pip's cap
 # lives in /etc/xdg/pip); elsewhere a normal pip install picks the right build.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	@if ! $(BIN)/python -c "import torch, torchvision" 2>/dev/null; then \
 	  if [ -f /etc/xdg/pip/constraints.txt ]; then $(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1; \
 	  else $(BIN)/pip install -q torch torchvision; fi; fi
-	$(BIN)/pip install -q -e '.[docs,test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[docs,test]'
 	@touch $@
 
 install: $(STAMP)
