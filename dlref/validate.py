@@ -34,6 +34,7 @@ __all__ = [
     "tensor", "floating_tensor", "positive_int", "int_pair", "real", "probability",
     "boolean", "choice", "same_dtype", "same_device", "shape", "finite",
     "instance", "callable_", "dtype", "device", "int_sequence", "same_shape",
+    "optional", "each", "path", "iterable", "mapping", "class_indices", "scalar",
 ]
 
 
@@ -361,3 +362,120 @@ def same_shape(**tensors: Tensor) -> None:
     if len(set(shapes.values())) > 1:
         given = ", ".join(f"{n} {s}" for n, s in shapes.items())
         raise ValueError(f"{' and '.join(shapes)} must have the same shape; got {given}")
+
+
+def optional(check: Any, name: str, value: object, *args: Any, **kwargs: Any) -> Any:
+    """``None``, or a value ``check`` accepts: ``optional(positive_int, "max_steps", max_steps)``.
+
+    Examples:
+        >>> optional(positive_int, "n_train", None) is None, optional(positive_int, "n_train", 5)
+        (True, 5)
+    """
+    return None if value is None else check(name, value, *args, **kwargs)
+
+
+def each(name: str, value: object, check: Any, *args: Any, min_length: int = 1, max_length: int | None = None,
+         **kwargs: Any) -> Any:
+    """A list or tuple of ``min_length``–``max_length`` items, each accepted by ``check(f"{name}[i]", item, ...)``.
+
+    Examples:
+        >>> each("decays", (0.0, 1e-3), real, low=0.0)
+        (0.0, 0.001)
+        >>> each("seeds", (0, -1), positive_int, minimum=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: seeds[1] must be an int >= 0; got -1
+    """
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple; got {_describe(value)}")
+    if len(value) < min_length or (max_length is not None and len(value) > max_length):
+        want = f"{min_length}" if max_length == min_length else (
+            f"at least {min_length}" if max_length is None else f"{min_length} to {max_length}")
+        raise ValueError(f"{name} must hold {want} item(s); got {len(value)}: {value!r}")
+    for i, item in enumerate(value):
+        check(f"{name}[{i}]", item, *args, **kwargs)
+    return value
+
+
+def path(name: str, value: object, *, optional: bool = False) -> Any:
+    """A file-system path: a non-empty ``str`` or an ``os.PathLike`` (``None`` too when ``optional``).
+
+    Examples:
+        >>> path("out_dir", "runs/a")
+        'runs/a'
+    """
+    import os
+
+    if value is None and optional:
+        return value
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike){' or None' if optional else ''}; "
+                        f"got {_describe(value)}")
+    if isinstance(value, str) and not value.strip():
+        raise ValueError(f"{name} must be a non-empty path; got {value!r}")
+    return value
+
+
+def iterable(name: str, value: object, what: str = "an iterable") -> Any:
+    """Something to loop over, such as a DataLoader or a list of batches (not a str, bytes or tensor).
+
+    Examples:
+        >>> iterable("loader", [(1, 2)])
+        [(1, 2)]
+    """
+    from collections.abc import Iterable as _Iterable
+
+    if isinstance(value, (str, bytes, Tensor)) or not isinstance(value, _Iterable):
+        raise TypeError(f"{name} must be {what}; got {_describe(value)}")
+    return value
+
+
+def mapping(name: str, value: object, keys: Iterable[str] = ()) -> Any:
+    """A ``dict`` holding at least ``keys``.
+
+    Examples:
+        >>> mapping("record", {"a": 1}, ("a", "b"))
+        Traceback (most recent call last):
+        ...
+        ValueError: record must hold the key(s) 'a', 'b'; it lacks 'b'
+    """
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict; got {_describe(value)}")
+    keys = tuple(keys)
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise ValueError(f"{name} must hold the key(s) {', '.join(map(repr, keys))}; it lacks {', '.join(map(repr, missing))}")
+    return value
+
+
+def class_indices(name: str, value: object, num_classes: int) -> Tensor:
+    """An integer tensor of class indices in ``0 … num_classes − 1``.
+
+    Examples:
+        >>> class_indices("labels", torch.tensor([0, 3]), 3)
+        Traceback (most recent call last):
+        ...
+        ValueError: labels must hold class indices in 0..2; got min 0, max 3
+    """
+    tensor(name, value)
+    if value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+        raise TypeError(f"{name} must be an integer tensor of class indices; got dtype {value.dtype}")
+    if value.numel() and (int(value.min()) < 0 or int(value.max()) >= num_classes):
+        raise ValueError(f"{name} must hold class indices in 0..{num_classes - 1}; "
+                         f"got min {int(value.min())}, max {int(value.max())}")
+    return value
+
+
+def scalar(name: str, value: object) -> Tensor:
+    """A tensor with exactly one element (a loss), e.g. ``torch.tensor(0.5)``.
+
+    Examples:
+        >>> scalar("loss", torch.ones(2))
+        Traceback (most recent call last):
+        ...
+        ValueError: loss must hold exactly one element; got shape (2,)
+    """
+    tensor(name, value)
+    if value.numel() != 1:
+        raise ValueError(f"{name} must hold exactly one element; got shape {tuple(value.shape)}")
+    return value
