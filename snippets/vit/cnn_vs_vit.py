@@ -1,8 +1,9 @@
 """CNN vs ViT, one executed check per question: order, parallelism, weight sharing, local vs global."""
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from dlref import vit
+from dlref import check, vit
 
 torch.manual_seed(0)
 img = torch.rand(1, 1, 28, 28, dtype=torch.float64, requires_grad=True)
@@ -44,4 +45,20 @@ for i in torch.randperm(h.shape[1]).tolist():  # queries one at a time, in rando
     one_by_one[:, i : i + 1] = a + block.mlp(block.norm2(a))
 print(f"\nparallel: ViT block, all 16 tokens at once vs one at a time in random order, max difference "
       f"{(all_at_once - one_by_one).abs().max():.1e}")
-print("  (a CNN's outputs are independent dot products too: both process patches in parallel; neither is sequential)")
+check.compare("ViT block, tokens one at a time in random order", one_by_one, all_at_once,
+              method="all tokens at once", tol=1e-12, quiet=True)
+# The same for the CNN: each output position is one dot product with the same kernel (im2col columns).
+cols = F.unfold(img.detach(), 3, padding=1)  # (1, 9, 784): the 3×3 window of every position
+w = cnn_layer.weight.detach().reshape(8, 9)  # (C_out, k·k)
+by_position = torch.empty(8, cols.shape[-1], dtype=torch.float64)
+for j in torch.randperm(cols.shape[-1]).tolist():  # positions one at a time, in random order
+    by_position[:, j] = w @ cols[0, :, j] + cnn_layer.bias.detach()
+check.compare("CNN, positions one at a time in random order", by_position.reshape(1, 8, 28, 28), cnn_out,
+              method="nn.Conv2d on the whole image", tol=1e-12, quiet=True)
+print(f"parallel: CNN, all {cols.shape[-1]} positions at once vs one at a time in random order, max difference "
+      f"{(by_position.reshape(1, 8, 28, 28) - cnn_out.detach()).abs().max():.1e}")
+assert same and same_cnn
+print("\nsequential order: neither. Both layers give the same result whatever order their outputs are "
+      "computed in, so both can compute them all at once; nothing in either is a sequence.")
+print("weight sharing across locations: both. One kernel serves every position of the CNN; one patch "
+      "embedding (and one Q/K/V and one MLP) serves every patch of the ViT: a moved patch gives the same token.")
