@@ -348,6 +348,9 @@ def count_multiplications(module: nn.Module, input_shape: Sequence[int]) -> int:
     return counter.get_total_flops() // 2
 
 
+_LARGEST_SIDE = 1 << 16  # input side used to validate a stack before measuring it
+
+
 def measured_receptive_field(layers: Sequence[Layer], in_channels: int = 1) -> int:
     """Receptive field measured from gradients: the non-zero region of ∂(one output pixel)/∂input.
 
@@ -364,7 +367,9 @@ def measured_receptive_field(layers: Sequence[Layer], in_channels: int = 1) -> i
         The side of the (square) non-zero region of the input gradient.
 
     Raises:
-        ValueError: ``layers`` contains an FC layer (its receptive field is the whole input).
+        ValueError: ``layers`` contains an FC layer (its receptive field is the whole input), or a
+            layer that [`analyze()`][dlref.conv.analyze] rejects (checked before anything is built).
+        TypeError: an element of ``layers`` is not a Conv or Pool.
 
     Examples:
         >>> measured_receptive_field([Conv(1, 3), Conv(1, 3, stride=2), Conv(1, 3)])
@@ -372,12 +377,20 @@ def measured_receptive_field(layers: Sequence[Layer], in_channels: int = 1) -> i
     """
     if any(isinstance(layer, FC) for layer in layers):
         raise ValueError("measured_receptive_field takes Conv and Pool layers only; an FC layer sees the whole input")
+    _positive_int("in_channels", in_channels)
+    # Validate once on an input large enough for any sane stack, so that every error analyze
+    # raises except "the input is too small" surfaces here instead of making the loop below grow
+    # the input forever; its receptive field then bounds the input the loop needs.
+    rows = analyze(layers, (in_channels, _LARGEST_SIDE, _LARGEST_SIDE))
+    rf = rows[-1].rf if rows else 1
     linear = [Pool(p.kernel_size, p.stride, p.padding, "avg", p.name) if isinstance(p, Pool) else p for p in layers]
     size = 8
     while True:
         try:
             net = to_torch(linear, (in_channels, size, size), activation=None).double()
         except ValueError:
+            if size > 4 * rf + 8:  # analyze accepted the stack, so only the size can be at fault
+                raise
             size *= 2
             continue
         with torch.no_grad():

@@ -102,11 +102,14 @@ def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, 
     """
     B, L, D, K = _check(x, lengths, h0, Wx, Wh, b)
     m = length_mask(lengths, L, x.dtype)  # (B, L)
+    # Padding is ignored by selection, never by multiplication: 0 · NaN = NaN would let a NaN
+    # (or inf) in the padding reach the state and, through autograd, every weight's gradient.
+    x = torch.where(m[:, :, None].bool(), x, torch.zeros((), dtype=x.dtype, device=x.device))  # (B, L, D)
     h, H, A = h0, [], []
     for t in range(L):
         a = x[:, t] @ Wx.T + h @ Wh.T + b  # (B, D) @ (D, K) + (B, K) @ (K, K) → (B, K)
-        mt = m[:, t, None]  # (B, 1)
-        h = mt * torch.tanh(a) + (1 - mt) * h  # h_t = m ⊙ tanh(a_t) + (1 − m) ⊙ h_{t−1}
+        mt = m[:, t, None].bool()  # (B, 1)
+        h = torch.where(mt, torch.tanh(a), h)  # h_t = m ⊙ tanh(a_t) + (1 − m) ⊙ h_{t−1}
         A.append(a)
         H.append(h)
     H = torch.stack(H, 1)  # (B, L, K)

@@ -84,10 +84,10 @@ def test_max_pool_matches_torch_including_ties():
     "X, W, kwargs, error, match",
     [
         (torch.zeros(1, 2, 5, 5), torch.zeros(3, 1, 3, 3), {}, ValueError, r"X has C_in=2 channels but W expects 1"),
-        (torch.zeros(2, 5, 5), torch.zeros(3, 2, 3, 3), {}, ValueError, r"X must be 4-D \(B, C_in, H_in, W_in\); got shape \(2, 5, 5\)"),
+        (torch.zeros(5, 5), torch.zeros(3, 2, 3, 3), {}, ValueError, r"X must be 3-D \(C_in, H_in, W_in\) or 4-D \(B, C_in, H_in, W_in\); got shape \(5, 5\)"),
         (torch.zeros(1, 1, 5, 5), torch.zeros(1, 3, 3), {}, ValueError, r"W must be 4-D"),
         (torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 3, 3), {}, ValueError, r"kernel 3×3 does not fit the padded input 2×2"),
-        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 2), {}, ValueError, r"square k×k kernel"),
+        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 2), {"stride": (1, 2, 3)}, ValueError, r"stride must be an int or a pair"),
         (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3, dtype=f64), {}, TypeError, r"share a dtype"),
         (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), {"stride": 0}, ValueError, r"stride must be an int >= 1; got 0"),
         (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), {"padding": -1}, ValueError, r"padding must be an int >= 0"),
@@ -114,9 +114,9 @@ def test_other_bad_inputs():
         cb.conv_matrix(torch.zeros(3, 3), (4, 4))
     with pytest.raises(ValueError, match="does not fit input 2×2"):
         cb.conv_matrix(torch.zeros(1, 1, 3, 3), (2, 2))
-    with pytest.raises(ValueError, match=r"pool window 3×3 with stride 3 does not fit input 2×2"):
+    with pytest.raises(ValueError, match=r"pool window 3×3 \(dilation \(1, 1\)\) with stride \(3, 3\) and padding \(0, 0\) does not fit input 2×2"):
         cb.max_pool2d(torch.zeros(1, 1, 2, 2), 3)
-    with pytest.raises(ValueError, match="X must be 4-D"):
+    with pytest.raises(ValueError, match="X must have 3 or 4 dimensions"):
         cb.max_pool2d(torch.zeros(2, 2), 2)
     with pytest.raises(ValueError, match="same shape"):
         cb.max_pool2d_backward(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 1, 2, dtype=torch.long), (1, 1, 3, 3))

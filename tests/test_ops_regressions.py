@@ -1,0 +1,137 @@
+"""Regression tests for defects found by feeding dlref PyTorch's own test inputs.
+
+Each test failed before its fix: a NaN in ignored padding reached the RNN state, an invalid layer
+made ``measured_receptive_field`` loop forever, and tuple kernels/strides made ``max_pool2d`` and
+``im2col`` fail inside Python or torch.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dlref import conv, conv_backprop as cb, rnn
+
+f64 = torch.float64
+
+
+def _rnn_params(B: int, D: int, K: int, seed: int = 0) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(B, K, dtype=f64, generator=g), torch.randn(K, D, dtype=f64, generator=g),
+            0.5 * torch.randn(K, K, dtype=f64, generator=g), torch.randn(K, dtype=f64, generator=g)]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_rnn_padding_values_are_ignored(bad):
+    """The docstring says padding is ignored: NaN/inf there must change neither H nor any gradient."""
+    B, L, D, K = 3, 5, 2, 4
+    lengths = torch.tensor([5, 3, 1])
+    x = torch.randn(B, L, D, dtype=f64, generator=torch.Generator().manual_seed(1))
+    padded = x.clone()
+    for b, n in enumerate(lengths.tolist()):
+        padded[b, n:] = bad
+    H_ref, cache_ref = rnn.rnn_forward(x, lengths, *_rnn_params(B, D, K))
+    params = [p.requires_grad_() for p in _rnn_params(B, D, K)]
+    padded.requires_grad_()
+    H, cache = rnn.rnn_forward(padded, lengths, *params)
+    assert torch.isfinite(H).all()
+    torch.testing.assert_close(H, H_ref)
+    # autograd through the forward: finite, and zero for the padded inputs
+    H.square().sum().backward()
+    for p in (padded, *params):
+        assert torch.isfinite(p.grad).all()
+    assert (padded.grad[1, 3:] == 0).all() and (padded.grad[2, 1:] == 0).all()
+    # the hand-written backward agrees with autograd and is finite too
+    grads = rnn.rnn_backward(2 * H.detach(), cache)
+    for name, p in zip(("h0", "Wx", "Wh", "b"), params):
+        torch.testing.assert_close(grads[name], p.grad)
+    torch.testing.assert_close(grads["x"], padded.grad)
+    assert torch.isfinite(rnn.rnn_backward(torch.ones_like(H_ref), cache_ref)["Wx"]).all()
+
+
+@pytest.mark.parametrize("layers, match", [
+    ([conv.Conv(1, 0)], "kernel_size must be an int >= 1"),
+    ([conv.Pool(2, kind="min")], "kind must be 'max' or 'avg'"),
+    ([conv.Conv(3, 3, groups=2)], "groups=2 must divide"),
+    ([conv.Conv(1, 3, in_channels=4)], "expects in_channels=4"),
+    ([conv.Conv(1, 3, stride=0)], "stride must be an int >= 1"),
+])
+def test_measured_receptive_field_refuses_what_analyze_refuses(layers, match):
+    """Before the fix these looped forever (every ValueError was read as 'input too small')."""
+    result: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            conv.measured_receptive_field(layers)
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread
+            result.append(err)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "measured_receptive_field did not return (endless loop)"
+    assert result and isinstance(result[0], ValueError) and match in str(result[0])
+
+
+def test_measured_receptive_field_still_measures():
+    assert conv.measured_receptive_field([conv.Conv(1, 3), conv.Conv(1, 3, stride=2), conv.Conv(1, 3)]) == 9
+    layers = [conv.Conv(1, 5, padding=2), conv.Pool(2), conv.Conv(1, 5, padding=2), conv.Pool(2)]
+    assert conv.measured_receptive_field(layers) == conv.analyze(layers, (1, 64, 64))[-1].rf
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation", [
+    ((3, 2), (2, 1), (1, 0), (1, 2)), ((2, 3), None, 0, 1), (3, (1, 2), (1, 1), 1), ((1, 2), (2, 2), 0, (2, 1)),
+])
+def test_max_pool2d_tuple_arguments_match_torch(kernel, stride, padding, dilation):
+    X = torch.randn(2, 3, 7, 8, dtype=f64, generator=torch.Generator().manual_seed(2), requires_grad=True)
+    M, idx = cb.max_pool2d(X, kernel, stride, padding, dilation)
+    M_ref, idx_ref = F.max_pool2d(X, kernel, stride, padding, dilation, return_indices=True)
+    torch.testing.assert_close(M, M_ref)
+    assert torch.equal(idx, idx_ref)
+    dM = torch.randn_like(M)
+    M_ref.backward(dM)
+    torch.testing.assert_close(cb.max_pool2d_backward(dM, idx, X.shape), X.grad)
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation", [
+    ((3, 2), (2, 1), (1, 0), (1, 2)), ((2, 3), 1, 0, 1), (2, (1, 3), (2, 1), 2),
+])
+def test_im2col_col2im_tuple_arguments_match_unfold_fold(kernel, stride, padding, dilation):
+    X = torch.randn(2, 3, 7, 8, dtype=f64, generator=torch.Generator().manual_seed(3))
+    cols = cb.im2col(X, kernel, stride=stride, padding=padding, dilation=dilation)
+    torch.testing.assert_close(cols, F.unfold(X, kernel, dilation, padding, stride))
+    back = cb.col2im(cols, X.shape, kernel, stride=stride, padding=padding, dilation=dilation)
+    torch.testing.assert_close(back, F.fold(cols, X.shape[2:], kernel, dilation, padding, stride))
+
+
+def test_conv2d_rectangular_kernel_and_pairs_match_torch():
+    g = torch.Generator().manual_seed(4)
+    X = torch.randn(2, 3, 7, 6, dtype=f64, generator=g, requires_grad=True)
+    W = torch.randn(4, 3, 3, 2, dtype=f64, generator=g, requires_grad=True)
+    b = torch.randn(4, dtype=f64, generator=g)
+    O = F.conv2d(X, W, b, stride=(2, 1), padding=(1, 2))
+    torch.testing.assert_close(cb.conv2d(X, W, b, stride=(2, 1), padding=(1, 2)), O)
+    torch.testing.assert_close(cb.conv2d_im2col(X, W, b, stride=(2, 1), padding=(1, 2)), O)
+    dO = torch.randn_like(O)
+    O.backward(dO)
+    for backward in (cb.conv2d_backward, cb.conv2d_backward_im2col):
+        dX, dW, _ = backward(dO, X.detach(), W.detach(), stride=(2, 1), padding=(1, 2))
+        torch.testing.assert_close(dX, X.grad)
+        torch.testing.assert_close(dW, W.grad)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: cb.max_pool2d(torch.zeros(1, 1, 4, 4), (2, 2, 2)), ValueError, "kernel_size must be an int or a pair"),
+    (lambda: cb.max_pool2d(torch.zeros(1, 1, 4, 4), 2, (0, 1)), ValueError, r"stride\[0\] must be an int >= 1"),
+    (lambda: cb.max_pool2d(torch.zeros(1, 1, 4, 4), 2, padding=2), ValueError, "padding must be at most half"),
+    (lambda: cb.max_pool2d(torch.zeros(1, 1, 4, 4), 2.0), TypeError, "kernel_size must be an int"),
+    (lambda: cb.im2col(torch.zeros(1, 1, 4, 4), (5, 1)), ValueError, "kernel 5×1 does not fit"),
+    (lambda: cb.im2col(torch.zeros(1, 1, 4, 4), (2, "a")), TypeError, r"kernel_size\[1\] must be an int"),
+    (lambda: cb.col2im(torch.zeros(1, 4, 9), (1, 1, 4), 2), ValueError, "input_shape must be"),
+])
+def test_tuple_arguments_bad_values_are_refused_clearly(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
