@@ -1,4 +1,6 @@
-"""Convolution and max-pooling written out by hand, forward and backward (CONTENT.md §5).
+"""Convolution and max-pooling written out by hand, forward and backward.
+
+See the site page *Convolutional networks → Backpropagation through a convolution* (cnn/backprop.md).
 
 A convolution layer in deep learning computes a cross-correlation,
 
@@ -11,9 +13,9 @@ with X̃ the input padded by ``p`` zeros. Its gradients are two more correlation
   zero-padded output gradient with the kernel rotated by 180°),
 
 where for stride ``s > 1`` the output gradient is first dilated (``s − 1`` zeros between
-entries). The same layer as matrix products: :func:`im2col` lays every receptive field out as a
+entries). The same layer as matrix products: [`im2col()`][dlref.conv_backprop.im2col] lays every receptive field out as a
 column, ``O = W_mat @ cols``, ``∂L/∂W_mat = ∂L/∂O_mat @ colsᵀ`` and ``∂L/∂cols = W_matᵀ @ ∂L/∂O_mat``
-folded back by :func:`col2im`. :func:`conv_matrix` is the layer as one sparse, weight-tied
+folded back by [`col2im()`][dlref.conv_backprop.col2im]. [`conv_matrix()`][dlref.conv_backprop.conv_matrix] is the layer as one sparse, weight-tied
 (Toeplitz-structured) matrix acting on the flattened image — the "equivalent MLP".
 
 Each function is the readable reference; tests compare all of them with ``F.conv2d``,
@@ -25,53 +27,57 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 
-def _check_conv_args(X: Tensor, W: Tensor, stride: int, padding: int) -> None:
+def _check_conv_args(X: Tensor, W: Tensor, stride: int | tuple[int, int], padding: int | tuple[int, int],
+                     ndim: tuple[int, ...] = (4,)) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Check a convolution's arguments; return ``stride`` and ``padding`` as (height, width) pairs."""
     for name, t in (("X", X), ("W", W)):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name} must be a tensor; got {type(t).__name__}")
-        if t.ndim != 4:
-            expected = "(B, C_in, H_in, W_in)" if name == "X" else "(C_out, C_in, k, k)"
-            raise ValueError(f"{name} must be 4-D {expected}; got shape {tuple(t.shape)}")
-    if X.shape[1] != W.shape[1]:
+    if X.ndim not in ndim:
+        expected = " or ".join({3: "3-D (C_in, H_in, W_in)", 4: "4-D (B, C_in, H_in, W_in)"}[n] for n in ndim)
+        raise ValueError(f"X must be {expected}; got shape {tuple(X.shape)}")
+    if W.ndim != 4:
+        raise ValueError(f"W must be 4-D (C_out, C_in, k_h, k_w); got shape {tuple(W.shape)}")
+    if X.shape[-3] != W.shape[1]:
         raise ValueError(
-            f"X has C_in={X.shape[1]} channels but W expects {W.shape[1]}; got X {tuple(X.shape)} and W {tuple(W.shape)}"
+            f"X has C_in={X.shape[-3]} channels but W expects {W.shape[1]}; got X {tuple(X.shape)} and W {tuple(W.shape)}"
         )
-    if W.shape[2] != W.shape[3]:
-        raise ValueError(f"W must have a square k×k kernel; got {tuple(W.shape[2:])}")
     if X.dtype != W.dtype:
         raise TypeError(f"X and W must share a dtype; got {X.dtype} and {W.dtype}")
-    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-        raise ValueError(f"stride must be an int >= 1; got {stride!r}")
-    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
-        raise ValueError(f"padding must be an int >= 0; got {padding!r}")
-    k = W.shape[2]
-    if X.shape[2] + 2 * padding < k or X.shape[3] + 2 * padding < k:
+    s = validate.int_pair("stride", stride)
+    p = validate.int_pair("padding", padding, minimum=0)
+    kh, kw = W.shape[2:]
+    if X.shape[-2] + 2 * p[0] < kh or X.shape[-1] + 2 * p[1] < kw:
         raise ValueError(
-            f"kernel {k}×{k} does not fit the padded input {X.shape[2] + 2 * padding}×{X.shape[3] + 2 * padding} "
+            f"kernel {kh}×{kw} does not fit the padded input {X.shape[-2] + 2 * p[0]}×{X.shape[-1] + 2 * p[1]} "
             f"(X {tuple(X.shape)}, padding {padding})"
         )
+    return s, p
 
 
-def _out_size(n: int, k: int, s: int, p: int) -> int:
-    return (n + 2 * p - k) // s + 1
+def _out_size(n: int, k: int, s: int, p: int, d: int = 1) -> int:
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int = 1, padding: int = 0) -> Tensor:
+def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple[int, int] = 1,
+           padding: int | tuple[int, int] = 0) -> Tensor:
     """Cross-correlation O = X̃ ⋆ W + b, one kernel offset (m, n) at a time (the definition).
 
     Args:
         X: Input images.
         W: Filters.
         b: Biases, one per filter, or ``None``.
-        stride: ``s``.
-        padding: ``p`` zeros on every side.
+        stride: ``s``, or ``(s_h, s_w)``.
+        padding: ``p`` zeros on every side, or ``(p_h, p_w)``.
 
     Shape:
-        X ``(B, C_in, H_in, W_in)``, W ``(C_out, C_in, k, k)``, b ``(C_out,)`` →
-        O ``(B, C_out, H_out, W_out)`` with ``H_out = ⌊(H_in + 2p − k)/s⌋ + 1``.
+        X ``(B, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``, W ``(C_out, C_in, k_h, k_w)``, b ``(C_out,)`` →
+        O ``(B, C_out, H_out, W_out)`` with ``H_out = ⌊(H_in + 2p_h − k_h)/s_h⌋ + 1`` (likewise W_out); no batch dim in, none out.
 
     Raises:
         TypeError / ValueError: Non-tensors, wrong ranks, mismatched channels or dtypes, a kernel
@@ -83,54 +89,63 @@ def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int = 1, pa
         tensor([[[[10., 18.],
                   [42., 50.]]]])
     """
-    _check_conv_args(X, W, stride, padding)
+    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    if X.ndim == 3:  # one image (C_in, H_in, W_in), as F.conv2d allows
+        return conv2d(X[None], W, b, stride=stride, padding=padding)[0]
     O = _correlate(X, W, stride, padding)
     if b is not None:
         O += b.reshape(1, -1, 1, 1)
     return O
 
 
-def _correlate(X: Tensor, W: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
-    """The loop of :func:`conv2d` without checks; kernels may be rectangular (k_h × k_w)."""
+def _correlate(X: Tensor, W: Tensor, stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0) -> Tensor:
+    """The loop of [`conv2d()`][dlref.conv_backprop.conv2d] without checks; kernels may be rectangular (k_h × k_w)."""
+    (sh, sw), (ph, pw) = _pairs(stride), _pairs(padding)
     B, C_in, H, Wd = X.shape
     C_out, _, kh, kw = W.shape
-    H_out, W_out = _out_size(H, kh, stride, padding), _out_size(Wd, kw, stride, padding)
-    Xp = F.pad(X, (padding,) * 4)  # X̃: (B, C_in, H + 2p, W + 2p)
+    H_out, W_out = _out_size(H, kh, sh, ph), _out_size(Wd, kw, sw, pw)
+    Xp = F.pad(X, (pw, pw, ph, ph))  # X̃: (B, C_in, H + 2p_h, W + 2p_w)
     O = X.new_zeros(B, C_out, H_out, W_out)
     for m in range(kh):
         for n in range(kw):
-            # X̃[b, c, s·i + m, s·j + n] for every output position (i, j): (B, C_in, H_out, W_out)
-            patch = Xp[:, :, m : m + stride * H_out : stride, n : n + stride * W_out : stride]
+            # X̃[b, c, s_h·i + m, s_w·j + n] for every output position (i, j): (B, C_in, H_out, W_out)
+            patch = Xp[:, :, m : m + sh * H_out : sh, n : n + sw * W_out : sw]
             O += torch.einsum("bcij,oc->boij", patch, W[:, :, m, n])  # (B, C_out, H_out, W_out)
     return O
 
 
-def _dilate(dO: Tensor, stride: int) -> Tensor:
-    """Insert ``stride − 1`` zeros between neighbouring entries of the last two dims."""
-    if stride == 1:
+def _pairs(v: int | tuple[int, int]) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+def _dilate(dO: Tensor, stride: tuple[int, int]) -> Tensor:
+    """Insert ``s_h − 1`` / ``s_w − 1`` zeros between neighbouring entries of the last two dims."""
+    sh, sw = stride
+    if (sh, sw) == (1, 1):
         return dO
     B, C, H, W = dO.shape
-    out = dO.new_zeros(B, C, (H - 1) * stride + 1, (W - 1) * stride + 1)
-    out[:, :, ::stride, ::stride] = dO
+    out = dO.new_zeros(B, C, (H - 1) * sh + 1, (W - 1) * sw + 1)
+    out[:, :, ::sh, ::sw] = dO
     return out
 
 
-def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int = 1, padding: int = 0) -> tuple[Tensor, Tensor, Tensor]:
-    """∂L/∂X, ∂L/∂W, ∂L/∂b of :func:`conv2d` from ∂L/∂O, written as correlations.
+def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int, int] = 1,
+                    padding: int | tuple[int, int] = 0) -> tuple[Tensor, Tensor, Tensor]:
+    """∂L/∂X, ∂L/∂W, ∂L/∂b of [`conv2d()`][dlref.conv_backprop.conv2d] from ∂L/∂O, written as correlations.
 
-    * ∂L/∂W[o, c] = Σ_b X̃[b, c] ⋆ dilate(∂L/∂O)[b, o]   (cropped to k × k),
-    * ∂L/∂X̃[b, c] = Σ_o pad_{k−1}(dilate(∂L/∂O))[b, o] ⋆ rot180(W[o, c]), then the padding is cut off,
+    * ∂L/∂W[o, c] = Σ_b X̃[b, c] ⋆ dilate(∂L/∂O)[b, o]   (cropped to k_h × k_w),
+    * ∂L/∂X̃[b, c] = Σ_o pad_{k−1} (k_h − 1 rows, k_w − 1 columns)(dilate(∂L/∂O))[b, o] ⋆ rot180(W[o, c]), then the padding is cut off,
     * ∂L/∂b[o] = Σ_{b, i, j} ∂L/∂O[b, o, i, j].
 
     Args:
         dO: Gradient of the loss with respect to the output.
         X: The forward input.
         W: The forward filters.
-        stride: As in the forward pass.
-        padding: As in the forward pass.
+        stride: As in the forward pass (int or pair).
+        padding: As in the forward pass (int or pair).
 
     Shape:
-        dO ``(B, C_out, H_out, W_out)`` → dX like X, dW like W, db ``(C_out,)``.
+        dO ``(B, C_out, H_out, W_out)`` (no B for an unbatched X) → dX like X, dW like W, db ``(C_out,)``.
 
     Examples:
         >>> X = torch.randn(2, 3, 5, 5, dtype=torch.float64, requires_grad=True)
@@ -140,32 +155,43 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int = 1, paddin
         >>> torch.allclose(dX, X.grad) and torch.allclose(dW, W.grad)
         True
     """
-    _check_conv_args(X, W, stride, padding)
+    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    if not isinstance(dO, Tensor):
+        raise TypeError(f"dO must be a tensor; got {type(dO).__name__}")
+    if X.ndim == 3:  # one image: dO is (C_out, H_out, W_out)
+        if dO.ndim != 3:
+            raise ValueError(f"dO must be 3-D (C_out, H_out, W_out) for an unbatched X {tuple(X.shape)}; got {tuple(dO.shape)}")
+        dX, dW, db = conv2d_backward(dO[None], X[None], W, stride=stride, padding=padding)
+        return dX[0], dW, db
+    (sh, sw), (ph, pw) = stride, padding
     B, C_in, H, Wd = X.shape
-    C_out, _, k, _ = W.shape
-    expected = (B, C_out, _out_size(H, k, stride, padding), _out_size(Wd, k, stride, padding))
-    if not isinstance(dO, Tensor) or tuple(dO.shape) != expected:
-        got = tuple(dO.shape) if isinstance(dO, Tensor) else type(dO).__name__
-        raise ValueError(f"dO must have the output's shape {expected} for X {tuple(X.shape)} and W {tuple(W.shape)}; got {got}")
-    Xp = F.pad(X, (padding,) * 4)  # (B, C_in, Hp, Wp)
+    C_out, _, kh, kw = W.shape
+    expected = (B, C_out, _out_size(H, kh, sh, ph), _out_size(Wd, kw, sw, pw))
+    if tuple(dO.shape) != expected:
+        raise ValueError(f"dO must have the output's shape {expected} for X {tuple(X.shape)} and W {tuple(W.shape)}; got {tuple(dO.shape)}")
+    Xp = F.pad(X, (pw, pw, ph, ph))  # (B, C_in, Hp, Wp)
     G = _dilate(dO, stride)  # (B, C_out, Hg, Wg)
     # ∂L/∂W: batch plays the role of channels. (C_in, B, Hp, Wp) ⋆ (C_out, B, Hg, Wg) → (C_in, C_out, ·, ·)
-    dW = _correlate(Xp.transpose(0, 1), G.transpose(0, 1)).transpose(0, 1)[:, :, :k, :k]  # (C_out, C_in, k, k)
-    # ∂L/∂X̃: full correlation with the rotated kernel, channels swapped: (C_in, C_out, k, k)
+    dW = _correlate(Xp.transpose(0, 1), G.transpose(0, 1)).transpose(0, 1)[:, :, :kh, :kw]  # (C_out, C_in, k_h, k_w)
+    # ∂L/∂X̃: full correlation with the rotated kernel, channels swapped: (C_in, C_out, k_h, k_w)
     W_rot = W.flip(2, 3).transpose(0, 1)
-    touched = _correlate(G, W_rot, padding=k - 1)  # (B, C_in, Hg + k − 1, Wg + k − 1)
+    touched = _correlate(G, W_rot, padding=(kh - 1, kw - 1))  # (B, C_in, Hg + k_h − 1, Wg + k_w − 1)
     dXp = torch.zeros_like(Xp)
     dXp[:, :, : touched.shape[2], : touched.shape[3]] = touched  # rows the stride skipped get 0
-    dX = dXp[:, :, padding : padding + H, padding : padding + Wd]
+    dX = dXp[:, :, ph : ph + H, pw : pw + Wd]
     db = dO.sum(dim=(0, 2, 3))
     return dX, dW, db
 
 
-def im2col(X: Tensor, kernel_size: int, *, stride: int = 1, padding: int = 0) -> Tensor:
-    """Every receptive field as a column: cols[b, (c, m, n), (i, j)] = X̃[b, c, s·i + m, s·j + n].
+def im2col(X: Tensor, kernel_size: int | tuple[int, int], *, stride: int | tuple[int, int] = 1,
+           padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1) -> Tensor:
+    """Every receptive field as a column: cols[b, (c, m, n), (i, j)] = X̃[b, c, s·i + d·m, s·j + d·n].
+
+    ``kernel_size``, ``stride``, ``padding`` and ``dilation`` are ints or (height, width) pairs, as
+    in ``F.unfold``.
 
     Shape:
-        X ``(B, C_in, H_in, W_in)`` → cols ``(B, C_in·k·k, H_out·W_out)`` (the layout of ``F.unfold``).
+        X ``(B, C_in, H_in, W_in)`` → cols ``(B, C_in·k_h·k_w, H_out·W_out)``, or without ``B`` for one image (the layout of ``F.unfold``).
 
     Examples:
         >>> im2col(torch.arange(9.).reshape(1, 1, 3, 3), 2)[0]
@@ -174,23 +200,34 @@ def im2col(X: Tensor, kernel_size: int, *, stride: int = 1, padding: int = 0) ->
                 [3., 4., 6., 7.],
                 [4., 5., 7., 8.]])
     """
-    _check_conv_args(X, X.new_zeros(1, X.shape[1] if X.ndim == 4 else 1, kernel_size, kernel_size), stride, padding)
+    k = validate.int_pair("kernel_size", kernel_size)
+    d = validate.int_pair("dilation", dilation)
+    X = validate.tensor("X", X, ndim=(3, 4))
+    if X.ndim == 3:  # one image, as F.unfold allows
+        return im2col(X[None], k, stride=stride, padding=padding, dilation=d)[0]
+    # the dilated window (d·(k − 1) + 1 per side) must fit: checked as a kernel of that size
+    span = tuple(di * (ki - 1) + 1 for ki, di in zip(k, d))
+    (sh, sw), (ph, pw) = _check_conv_args(X, X.new_empty(0, X.shape[1], *span), stride, padding)
     B, C, H, Wd = X.shape
-    k = kernel_size
-    H_out, W_out = _out_size(H, k, stride, padding), _out_size(Wd, k, stride, padding)
-    Xp = F.pad(X, (padding,) * 4)
-    cols = X.new_empty(B, C, k, k, H_out, W_out)
-    for m in range(k):
-        for n in range(k):
-            cols[:, :, m, n] = Xp[:, :, m : m + stride * H_out : stride, n : n + stride * W_out : stride]
-    return cols.reshape(B, C * k * k, H_out * W_out)  # (B, C·k·k, L)
+    H_out, W_out = _out_size(H, k[0], sh, ph, d[0]), _out_size(Wd, k[1], sw, pw, d[1])
+    Xp = F.pad(X, (pw, pw, ph, ph))
+    cols = X.new_empty(B, C, k[0], k[1], H_out, W_out)
+    for m in range(k[0]):
+        for n in range(k[1]):
+            r, c = d[0] * m, d[1] * n  # the tap's offset inside the (dilated) window
+            cols[:, :, m, n] = Xp[:, :, r : r + sh * H_out : sh, c : c + sw * W_out : sw]
+    return cols.reshape(B, C * k[0] * k[1], H_out * W_out)  # (B, C·k_h·k_w, L)
 
 
-def col2im(cols: Tensor, input_shape: tuple[int, int, int, int], kernel_size: int, *, stride: int = 1, padding: int = 0) -> Tensor:
-    """Adjoint of :func:`im2col`: add every column entry back to the pixel it was copied from.
+def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: int | tuple[int, int], *,
+           stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+           dilation: int | tuple[int, int] = 1) -> Tensor:
+    """Adjoint of [`im2col()`][dlref.conv_backprop.im2col]: add every column entry back to the pixel it was copied from.
 
     Shape:
-        cols ``(B, C_in·k·k, H_out·W_out)`` → ``input_shape`` ``(B, C_in, H_in, W_in)``.
+        cols ``(B, C_in·k_h·k_w, H_out·W_out)`` → ``input_shape`` ``(B, C_in, H_in, W_in)``; or
+        ``(C_in·k_h·k_w, H_out·W_out)`` → ``(C_in, H_in, W_in)`` for one image. The arguments are
+        those of [`im2col()`][dlref.conv_backprop.im2col] (``F.fold`` with ``output_size = (H_in, W_in)``).
 
     Examples:
         >>> col2im(torch.ones(1, 4, 4), (1, 1, 3, 3), 2)[0, 0]  # how many windows cover each pixel
@@ -198,39 +235,54 @@ def col2im(cols: Tensor, input_shape: tuple[int, int, int, int], kernel_size: in
                 [2., 4., 2.],
                 [1., 2., 1.]])
     """
+    cols = validate.tensor("cols", cols, ndim=(2, 3))
+    k = validate.int_pair("kernel_size", kernel_size)
+    (sh, sw), (ph, pw) = validate.int_pair("stride", stride), validate.int_pair("padding", padding, minimum=0)
+    d = validate.int_pair("dilation", dilation)
+    if not isinstance(input_shape, (tuple, list, torch.Size)) or len(input_shape) != cols.ndim + 1 or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in input_shape):
+        want = "(B, C_in, H_in, W_in)" if cols.ndim == 3 else "(C_in, H_in, W_in)"
+        raise ValueError(f"input_shape must be {want} of positive ints for cols of shape {tuple(cols.shape)}; got {input_shape!r}")
+    if cols.ndim == 2:  # one image
+        return col2im(cols[None], (1, *input_shape), k, stride=(sh, sw), padding=(ph, pw), dilation=d)[0]
     B, C, H, Wd = input_shape
-    k = kernel_size
-    H_out, W_out = _out_size(H, k, stride, padding), _out_size(Wd, k, stride, padding)
-    if tuple(cols.shape) != (B, C * k * k, H_out * W_out):
-        raise ValueError(f"cols must have shape {(B, C * k * k, H_out * W_out)} for input {tuple(input_shape)}; got {tuple(cols.shape)}")
-    cols = cols.reshape(B, C, k, k, H_out, W_out)
-    Xp = cols.new_zeros(B, C, H + 2 * padding, Wd + 2 * padding)
-    for m in range(k):
-        for n in range(k):
-            Xp[:, :, m : m + stride * H_out : stride, n : n + stride * W_out : stride] += cols[:, :, m, n]
-    return Xp[:, :, padding : padding + H, padding : padding + Wd]
+    H_out, W_out = _out_size(H, k[0], sh, ph, d[0]), _out_size(Wd, k[1], sw, pw, d[1])
+    if H_out < 1 or W_out < 1 or tuple(cols.shape) != (B, C * k[0] * k[1], H_out * W_out):
+        raise ValueError(f"cols must have shape {(B, C * k[0] * k[1], max(H_out, 0) * max(W_out, 0))} for input "
+                         f"{tuple(input_shape)}; got {tuple(cols.shape)}")
+    cols = cols.reshape(B, C, k[0], k[1], H_out, W_out)
+    Xp = cols.new_zeros(B, C, H + 2 * ph, Wd + 2 * pw)
+    for m in range(k[0]):
+        for n in range(k[1]):
+            r, c = d[0] * m, d[1] * n
+            Xp[:, :, r : r + sh * H_out : sh, c : c + sw * W_out : sw] += cols[:, :, m, n]
+    return Xp[:, :, ph : ph + H, pw : pw + Wd]
 
 
-def conv2d_im2col(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int = 1, padding: int = 0) -> Tensor:
-    """:func:`conv2d` as one matrix product per image: O_mat = W_mat @ cols (+ b).
+def conv2d_im2col(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple[int, int] = 1,
+                  padding: int | tuple[int, int] = 0) -> Tensor:
+    """[`conv2d()`][dlref.conv_backprop.conv2d] as one matrix product per image: O_mat = W_mat @ cols (+ b).
 
     Examples:
         >>> X, W = torch.randn(2, 3, 6, 6), torch.randn(4, 3, 3, 3)
         >>> torch.allclose(conv2d_im2col(X, W, padding=1), conv2d(X, W, padding=1), atol=1e-5)
         True
     """
-    _check_conv_args(X, W, stride, padding)
+    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    if X.ndim == 3:
+        return conv2d_im2col(X[None], W, b, stride=stride, padding=padding)[0]
     B, _, H, Wd = X.shape
-    C_out, _, k, _ = W.shape
-    cols = im2col(X, k, stride=stride, padding=padding)  # (B, C_in·k·k, L)
-    O = W.reshape(C_out, -1) @ cols  # (C_out, C_in·k·k) @ (B, C_in·k·k, L) → (B, C_out, L)
+    C_out, _, kh, kw = W.shape
+    cols = im2col(X, (kh, kw), stride=stride, padding=padding)  # (B, C_in·k_h·k_w, L)
+    O = W.reshape(C_out, -1) @ cols  # (C_out, C_in·k_h·k_w) @ (B, C_in·k_h·k_w, L) → (B, C_out, L)
     if b is not None:
         O = O + b.reshape(1, C_out, 1)
-    return O.reshape(B, C_out, _out_size(H, k, stride, padding), _out_size(Wd, k, stride, padding))
+    return O.reshape(B, C_out, _out_size(H, kh, stride[0], padding[0]), _out_size(Wd, kw, stride[1], padding[1]))
 
 
-def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int = 1, padding: int = 0) -> tuple[Tensor, Tensor, Tensor]:
-    """:func:`conv2d_backward` as matrix products: dW_mat = Σ_b dO_mat colsᵀ, dcols = W_matᵀ dO_mat.
+def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int, int] = 1,
+                           padding: int | tuple[int, int] = 0) -> tuple[Tensor, Tensor, Tensor]:
+    """[`conv2d_backward()`][dlref.conv_backprop.conv2d_backward] as matrix products: dW_mat = Σ_b dO_mat colsᵀ, dcols = W_matᵀ dO_mat.
 
     Examples:
         >>> X, W = torch.randn(1, 2, 5, 5, dtype=torch.float64), torch.randn(3, 2, 3, 3, dtype=torch.float64)
@@ -238,14 +290,24 @@ def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int = 1,
         >>> all(torch.allclose(a, b) for a, b in zip(conv2d_backward_im2col(dO, X, W), conv2d_backward(dO, X, W)))
         True
     """
-    _check_conv_args(X, W, stride, padding)
+    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    if not isinstance(dO, Tensor):
+        raise TypeError(f"dO must be a tensor; got {type(dO).__name__}")
+    if X.ndim == 3:
+        if dO.ndim != 3:
+            raise ValueError(f"dO must be 3-D (C_out, H_out, W_out) for an unbatched X {tuple(X.shape)}; got {tuple(dO.shape)}")
+        dX, dW, db = conv2d_backward_im2col(dO[None], X[None], W, stride=stride, padding=padding)
+        return dX[0], dW, db
     B, C_in, H, Wd = X.shape
-    C_out, _, k, _ = W.shape
-    cols = im2col(X, k, stride=stride, padding=padding)  # (B, C_in·k·k, L)
+    C_out, _, kh, kw = W.shape
+    expected = (B, C_out, _out_size(H, kh, stride[0], padding[0]), _out_size(Wd, kw, stride[1], padding[1]))
+    if tuple(dO.shape) != expected:
+        raise ValueError(f"dO must have the output's shape {expected} for X {tuple(X.shape)} and W {tuple(W.shape)}; got {tuple(dO.shape)}")
+    cols = im2col(X, (kh, kw), stride=stride, padding=padding)  # (B, C_in·k_h·k_w, L)
     dO_mat = dO.reshape(B, C_out, -1)  # (B, C_out, L)
-    dW = (dO_mat @ cols.transpose(1, 2)).sum(0).reshape(W.shape)  # Σ_b (C_out, L) @ (L, C_in·k·k)
-    dcols = W.reshape(C_out, -1).T @ dO_mat  # (C_in·k·k, C_out) @ (B, C_out, L) → (B, C_in·k·k, L)
-    dX = col2im(dcols, (B, C_in, H, Wd), k, stride=stride, padding=padding)
+    dW = (dO_mat @ cols.transpose(1, 2)).sum(0).reshape(W.shape)  # Σ_b (C_out, L) @ (L, C_in·k_h·k_w)
+    dcols = W.reshape(C_out, -1).T @ dO_mat  # (C_in·k_h·k_w, C_out) @ (B, C_out, L) → (B, C_in·k_h·k_w, L)
+    dX = col2im(dcols, (B, C_in, H, Wd), (kh, kw), stride=stride, padding=padding)
     return dX, dW, dO.sum(dim=(0, 2, 3))
 
 
@@ -281,11 +343,16 @@ def conv_matrix(W: Tensor, input_hw: tuple[int, int], *, stride: int = 1, paddin
     return T.reshape(C_out * H_out * W_out, C_in * H * Wd)  # (rows: outputs, cols: input pixels)
 
 
-def max_pool2d(X: Tensor, kernel_size: int, stride: int | None = None) -> tuple[Tensor, Tensor]:
+def max_pool2d(X: Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1) -> tuple[Tensor, Tensor]:
     """Max-pooling and where each maximum came from (the first one in row-major order on ties).
 
+    ``kernel_size``, ``stride`` (default: the kernel size), ``padding`` (of −∞, at most half the
+    window) and ``dilation`` are ints or (height, width) pairs, as in ``F.max_pool2d``; its
+    ``ceil_mode`` is not offered.
+
     Shape:
-        X ``(B, C, H_in, W_in)`` → M ``(B, C, H_out, W_out)`` and the flat index into ``H_in·W_in``
+        X ``(B, C, H_in, W_in)`` or ``(C, H_in, W_in)`` → M ``(B, C, H_out, W_out)`` and the flat index into ``H_in·W_in``
         of each maximum, same shape (the convention of ``F.max_pool2d(return_indices=True)``).
 
     Examples:
@@ -293,24 +360,32 @@ def max_pool2d(X: Tensor, kernel_size: int, stride: int | None = None) -> tuple[
         >>> M.item(), idx.item()
         (3.0, 1)
     """
-    if not isinstance(X, Tensor) or X.ndim != 4:
-        raise ValueError(f"X must be 4-D (B, C, H_in, W_in); got {getattr(X, 'shape', type(X).__name__)}")
-    k = kernel_size
-    s = k if stride is None else stride
+    X = validate.tensor("X", X, ndim=(3, 4))
+    k = validate.int_pair("kernel_size", kernel_size)
+    s = k if stride is None or stride == () or stride == [] else validate.int_pair("stride", stride)
+    p = validate.int_pair("padding", padding, minimum=0)
+    d = validate.int_pair("dilation", dilation)
+    if X.ndim == 3:  # one image, as F.max_pool2d allows
+        M, idx = max_pool2d(X[None], k, s, p, d)
+        return M[0], idx[0]
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"padding must be at most half the pool window (as in F.max_pool2d); got padding {p} for kernel_size {k}")
     B, C, H, Wd = X.shape
-    if k < 1 or s < 1 or H < k or Wd < k:
-        raise ValueError(f"pool window {k}×{k} with stride {s} does not fit input {H}×{Wd}")
-    H_out, W_out = _out_size(H, k, s, 0), _out_size(Wd, k, s, 0)
-    cols = im2col(X.reshape(B * C, 1, H, Wd), k, stride=s)  # (B·C, k·k, L)
-    M, arg = cols.max(dim=1)  # torch.max returns the first maximal index
-    m, n = arg // k, arg % k  # offset inside the window
-    i = torch.arange(H_out).repeat_interleave(W_out)  # (L,) output row of each column
-    j = torch.arange(W_out).repeat(H_out)
-    flat = (s * i + m) * Wd + (s * j + n)  # (B·C, L) index into the H_in·W_in grid
+    H_out, W_out = _out_size(H, k[0], s[0], p[0], d[0]), _out_size(Wd, k[1], s[1], p[1], d[1])
+    if H_out < 1 or W_out < 1:
+        raise ValueError(f"pool window {k[0]}×{k[1]} (dilation {d}) with stride {s} and padding {p} does not fit input {H}×{Wd}")
+    # −∞ padding never wins a max; each window then holds at least one real pixel (p ≤ k/2)
+    Xp = F.pad(X.reshape(B * C, 1, H, Wd), (p[1], p[1], p[0], p[0]), value=float("-inf"))
+    cols = im2col(Xp, k, stride=s, dilation=d)  # (B·C, k_h·k_w, L)
+    M, arg = cols.max(dim=1)  # torch.max returns the first maximal index (and NaN wins, as in F.max_pool2d)
+    m, n = arg // k[1], arg % k[1]  # tap inside the window
+    i = torch.arange(H_out, device=X.device).repeat_interleave(W_out)  # (L,) output row of each column
+    j = torch.arange(W_out, device=X.device).repeat(H_out)
+    flat = (s[0] * i + d[0] * m - p[0]) * Wd + (s[1] * j + d[1] * n - p[1])  # (B·C, L) index into the H_in·W_in grid
     return M.reshape(B, C, H_out, W_out), flat.reshape(B, C, H_out, W_out)
 
 
-def max_pool2d_backward(dM: Tensor, indices: Tensor, input_shape: tuple[int, int, int, int]) -> Tensor:
+def max_pool2d_backward(dM: Tensor, indices: Tensor, input_shape: tuple[int, ...]) -> Tensor:
     """Route each ∂L/∂M entry to the input that was the maximum (and add where windows overlap).
 
     Examples:
@@ -320,12 +395,18 @@ def max_pool2d_backward(dM: Tensor, indices: Tensor, input_shape: tuple[int, int
         tensor([[[[0., 2., 0.],
                   [0., 0., 0.]]]])
     """
+    dM = validate.tensor("dM", dM, ndim=(3, 4))
+    indices = validate.tensor("indices", indices, dtype=(torch.int64, torch.int32))
     if tuple(dM.shape) != tuple(indices.shape):
         raise ValueError(f"dM and indices must have the same shape; got {tuple(dM.shape)} and {tuple(indices.shape)}")
-    B, C, H, Wd = input_shape
-    dX = dM.new_zeros(B, C, H * Wd)
-    dX.scatter_add_(2, indices.reshape(B, C, -1), dM.reshape(B, C, -1))  # overlapping windows add up
-    return dX.reshape(B, C, H, Wd)
+    if not isinstance(input_shape, (tuple, list, torch.Size)) or len(input_shape) != dM.ndim or tuple(input_shape[:-2]) != tuple(dM.shape[:-2]):
+        raise ValueError(f"input_shape must be the pooled input's shape, with dM's leading dims {tuple(dM.shape[:-2])}; got {input_shape!r}")
+    *lead, H, Wd = input_shape
+    if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= H * Wd):
+        raise ValueError(f"indices must lie in [0, H_in·W_in) = [0, {H * Wd}); got {int(indices.min())} … {int(indices.max())}")
+    dX = dM.new_zeros(*lead, H * Wd)
+    dX.scatter_add_(-1, indices.reshape(*lead, -1).long(), dM.reshape(*lead, -1))  # overlapping windows add up
+    return dX.reshape(*lead, H, Wd)
 
 
 __all__ = [
