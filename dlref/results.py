@@ -1,26 +1,33 @@
 """The results store: heavy experiments run once, stored with provenance, shown by every build.
 
-A page that needs an experiment too heavy for a quick build calls :func:`run_or_load`. The
+A page that needs an experiment too heavy for a quick build calls [`run_or_load()`][dlref.results.run_or_load]. The
 experiment's identity is a hash of its configuration and of the source code it runs; its
 metrics, figures and provenance live in ``results/<name>/``. A build
 
 * loads the stored result when the hash matches (``DLREF_FRESH=1`` forces a re-run),
 * re-runs the experiment when the hash changed and the current profile and device allow it,
 * otherwise shows the stored result marked *stale* (the code changed since it was produced),
-* and raises :class:`ResultMissingError`, saying how to produce it, when nothing is stored.
+* and raises [`ResultMissingError`][dlref.results.ResultMissingError], saying how to produce it, when nothing is stored.
 
-The page prints :meth:`Result.describe` so a reader sees where and when the numbers came from.
+The page prints [`Result.describe()`][dlref.results.Result.describe] so a reader sees where and when the numbers came from.
 
 The code part of the hash is taken over each source file's syntax tree with docstrings and
-function-signature annotations removed (:func:`code_hash`), so editing documentation does not mark
+function-signature annotations removed ([`code_hash()`][dlref.results.code_hash]), so editing documentation does not mark
 a result stale while any change to what runs does. Records written before that scheme keep the hash
 of the raw file bytes; they stay current while those bytes are unchanged, and a build with
 ``DLREF_UPGRADE_KEYS=1`` adds the new key to every such record whose old key still matches.
+
+Nothing stored is lost or shown wrong: a run writes into a staging folder that is swapped in by
+renames only (a kill between them is undone on the next load) and removed when the run fails; one
+writer at a time holds a lock, and a waiting writer loads what the first one stored; each record
+carries a digest of its contents, so a truncated, incomplete or hand-edited ``result.json`` raises
+[`ResultCorruptError`][dlref.results.ResultCorruptError] naming the file and the fix.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import hashlib
 import inspect
@@ -39,6 +46,13 @@ class ResultMissingError(FileNotFoundError):
     """No stored result exists and this profile or device may not produce one."""
 
 
+class ResultCorruptError(ValueError):
+    """A stored ``result.json`` is unreadable, incomplete or was edited after it was written.
+
+    The message names the file and how to get a good copy back (``git checkout``, or a re-run).
+    """
+
+
 @dataclass
 class Result:
     """A stored (or freshly produced) experiment result.
@@ -46,7 +60,7 @@ class Result:
     Attributes:
         name: the experiment's name (its folder under the results root).
         metrics: JSON-serialisable metrics the experiment returned.
-        provenance: where, when and with what it ran (see :mod:`dlref.provenance`).
+        provenance: where, when and with what it ran (see [`dlref.provenance`][dlref.provenance]).
         config: the configuration it ran with.
         key: hash of configuration and code.
         directory: the folder holding ``result.json`` and any files the experiment wrote.
@@ -114,7 +128,7 @@ def normalized_source(source: str) -> str:
 
     Comments, formatting, docstrings (of the module, classes and functions), the annotations of
     function parameters and return values, and input checks (statements that only call a
-    :mod:`dlref.validate` helper, see :func:`_strip_validation`) do not change it; any other edit
+    [`dlref.validate`][dlref.validate] helper, see `_strip_validation()`) do not change it; any other edit
     does. Class-level annotations stay: they define dataclass fields.
 
     Examples:
@@ -142,7 +156,7 @@ def normalized_source(source: str) -> str:
 
 
 def _is_validation(stmt: ast.stmt) -> bool:
-    """A statement that only checks input: ``validate.<check>(...)`` or the import of :mod:`dlref.validate`."""
+    """A statement that only checks input: ``validate.<check>(...)`` or the import of [`dlref.validate`][dlref.validate]."""
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         func = stmt.value.func
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "validate"
@@ -154,7 +168,7 @@ def _is_validation(stmt: ast.stmt) -> bool:
 def _strip_validation(tree: ast.AST) -> None:
     """Drop input checks, and ``__post_init__`` methods that only checked input, from ``tree``.
 
-    A :mod:`dlref.validate` helper either raises or returns its argument unchanged, so adding a
+    A [`dlref.validate`][dlref.validate] helper either raises or returns its argument unchanged, so adding a
     check never changes what a stored result computed for the inputs it accepted.
     """
     for node in ast.walk(tree):
@@ -184,7 +198,7 @@ def _files_hash(objects: Iterable[Callable | ModuleType], content: Callable[[Pat
 def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     """SHA-256 over the source files that define ``objects`` (whole files, so helpers count too).
 
-    Each file contributes its name and :func:`normalized_source`.
+    Each file contributes its name and [`normalized_source()`][dlref.results.normalized_source].
     """
     return _files_hash(objects, lambda path: normalized_source(path.read_text(encoding="utf-8")).encode())
 
@@ -232,10 +246,10 @@ def run_or_load(
             ``("full",)`` experiment; it shows the stored one).
         devices: device types on which it may run.
         code: extra functions or modules whose source is part of the hash (``fn``'s module always is).
-        root: results root (default :func:`results_root`).
+        root: results root (default [`results_root()`][dlref.results.results_root]).
 
     Returns:
-        The :class:`Result`.
+        The [`Result`][dlref.results.Result].
 
     Raises:
         ValueError: ``name`` is not a simple folder name.
@@ -245,20 +259,26 @@ def run_or_load(
     from dlref import provenance
     from dlref.train import write_json
 
-    if not name or "/" in name or name.startswith("."):
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
         raise ValueError(f"name must be a simple folder name; got {name!r}")
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(config, out_dir) -> dict; got {type(fn).__name__}")
     cfg = _config_dict(config)
     key = _key(cfg, code_hash([fn, *code]))
     directory = (root or results_root()) / name
     stored_file = directory / "result.json"
-    stored = json.loads(stored_file.read_text(encoding="utf-8")) if stored_file.exists() else None
+    _recover_swap(directory)
+    stored = _read_record(stored_file, name)
     fresh = os.environ.get("DLREF_FRESH", "") not in ("", "0")
     allowed = dlref.profile() in profiles and dlref.device().type in devices
 
-    if stored and _is_current(stored, key, lambda: _key(cfg, _legacy_code_hash([fn, *code]))) \
-            and not (fresh and allowed):
+    def current(record: dict | None) -> bool:
+        return bool(record) and _is_current(record, key, lambda: _key(cfg, _legacy_code_hash([fn, *code])))
+
+    if current(stored) and not (fresh and allowed):
         if stored.get("key_scheme") is None and os.environ.get("DLREF_UPGRADE_KEYS", "") not in ("", "0"):
             stored.update(key=key, key_scheme=KEY_SCHEME)
+            stored["digest"] = _digest(stored)
             write_json(stored_file, stored)
         return _from_record(name, directory, stored, stale=False)
     if not allowed:
@@ -271,23 +291,97 @@ def run_or_load(
         )
 
     directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=directory.parent))
-    record_provenance = _provenance(cfg)  # taken as the run begins: the commit that was checked out then
-    start = time.perf_counter()
-    metrics = fn(config, staging)
-    seconds = time.perf_counter() - start
-    if not isinstance(metrics, dict):
-        raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
-    record = {
-        "name": name, "key": key, "key_scheme": KEY_SCHEME, "config": cfg, "metrics": metrics, "seconds": seconds,
-        "provenance": {**record_provenance, "date": provenance.utc_now()}, "files": sorted(p.name for p in staging.iterdir()),
-    }
-    write_json(staging / "result.json", record)
-    # Swap the folder in whole, so an interrupted run never leaves half a result behind.
+    with _writer_lock(directory):
+        # Another process may have stored this very result while we waited for the lock.
+        _recover_swap(directory)
+        stored = _read_record(stored_file, name)
+        if current(stored) and not fresh:
+            return _from_record(name, directory, stored, stale=False)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-staging-", dir=directory.parent))
+        try:
+            record_provenance = _provenance(cfg)  # taken as the run begins: the commit checked out then
+            start = time.perf_counter()
+            metrics = fn(config, staging)
+            seconds = time.perf_counter() - start
+            if not isinstance(metrics, dict):
+                raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
+            record = {
+                "name": name, "key": key, "key_scheme": KEY_SCHEME, "config": cfg, "metrics": metrics,
+                "seconds": seconds, "provenance": {**record_provenance, "date": provenance.utc_now()},
+                "files": sorted(p.name for p in staging.iterdir()),
+            }
+            record = json.loads(json.dumps(record, default=str))  # as it will read back
+            record["digest"] = _digest(record)
+            write_json(staging / "result.json", record)
+            _swap_in(staging, directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return _from_record(name, directory, _read_record(stored_file, name), stale=False, ran_now=True)
+
+
+def _digest(record: dict) -> str:
+    """SHA-256 of a record's contents (without the digest itself): an edited record no longer matches."""
+    body = {k: v for k, v in record.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str, allow_nan=False).encode()).hexdigest()
+
+
+def _read_record(path: Path, name: str) -> dict | None:
+    """The stored record at ``path`` (``None`` when there is none), checked for damage and edits."""
+    if not path.exists():
+        return None
+    fix = (f"restore it with `git checkout -- {path.parent}` if it is tracked, or delete {path.parent} and "
+           f"re-run the experiment (DLREF_PROFILE=full make docs)")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultCorruptError(f"{path} is not valid JSON ({exc}); {fix}") from None
+    required = {"name": str, "key": str, "config": dict, "metrics": dict, "provenance": dict}
+    problems = [k for k, t in required.items() if not isinstance(record, dict) or not isinstance(record.get(k), t)]
+    if problems:
+        raise ResultCorruptError(f"{path} lacks valid fields {', '.join(problems)}; {fix}")
+    if record["name"] != name:
+        raise ResultCorruptError(f"{path} holds the result {record['name']!r}, not {name!r}; {fix}")
+    if "digest" in record and record["digest"] != _digest(record):
+        raise ResultCorruptError(f"{path} was edited after the experiment wrote it (its digest no longer matches); {fix}")
+    return record
+
+
+@contextlib.contextmanager
+def _writer_lock(directory: Path):
+    """One writer per result at a time (an advisory ``flock`` beside the folder; none where unsupported)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with open(directory.parent / f".{directory.name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _swap_in(staging: Path, directory: Path) -> None:
+    """Replace ``directory`` by ``staging`` with renames only, so no moment leaves neither behind.
+
+    The old folder is renamed aside first; a process killed between the two renames leaves it
+    there, and [`_recover_swap()`][dlref.results._recover_swap] puts it back on the next load.
+    """
+    old = directory.parent / f".{directory.name}-previous"
+    shutil.rmtree(old, ignore_errors=True)
     if directory.exists():
-        shutil.rmtree(directory)
+        directory.replace(old)
     staging.replace(directory)
-    return _from_record(name, directory, record, stale=False, ran_now=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover_swap(directory: Path) -> None:
+    """Undo a swap that was interrupted after the old result was renamed aside."""
+    old = directory.parent / f".{directory.name}-previous"
+    if old.is_dir() and not directory.exists():
+        old.replace(directory)
 
 
 def _provenance(cfg: dict) -> dict:

@@ -219,9 +219,30 @@ def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON atomically (see [`save_checkpoint()`][dlref.train.save_checkpoint])."""
-    data = json.dumps(obj, indent=1, default=float).encode()
+    """Write ``obj`` as indented JSON atomically (see [`save_checkpoint()`][dlref.train.save_checkpoint]).
+
+    Objects JSON does not know (tensors with one element, NumPy scalars) are written as floats, and
+    NaN or ±inf as ``null``: bare ``NaN`` is not JSON, and other readers reject it.
+
+    Examples:
+        >>> import tempfile; path = Path(tempfile.mkdtemp()) / "m.json"
+        >>> write_json(path, {"loss": [0.5, float("nan")], "acc": torch.tensor(0.25)})
+        >>> json.loads(path.read_text())
+        {'loss': [0.5, None], 'acc': 0.25}
+    """
+    data = json.dumps(_json_safe(obj), indent=1, allow_nan=False).encode()
     _atomic_write(Path(path), lambda fh: fh.write(data))
+
+
+def _json_safe(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    value = float(obj)  # floats, NumPy scalars, one-element tensors
+    return value if math.isfinite(value) else None
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -155,7 +156,7 @@ def test_legacy_record_stays_current_and_is_upgraded_on_request(tmp_path, monkey
     record = json.loads(record_file.read_text())
     assert record["key_scheme"] == results.KEY_SCHEME
     # rewrite it as a record from before the AST scheme: raw-bytes key, no key_scheme
-    del record["key_scheme"]
+    del record["key_scheme"], record["digest"]  # legacy records predate both
     record["key"] = results._key({"n": 2}, results._legacy_code_hash([mod.run]))
     record_file.write_text(json.dumps(record))
     monkeypatch.setenv("DLREF_PROFILE", "quick")
@@ -173,3 +174,101 @@ def test_legacy_record_stays_current_and_is_upgraded_on_request(tmp_path, monkey
     monkeypatch.setenv("DLREF_UPGRADE_KEYS", "1")
     assert results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
     assert "key_scheme" not in json.loads(record_file.read_text())
+
+
+# --------------------------------------------------------------------------- damage, edits, kills, races
+
+
+def _stored(tmp_path, monkeypatch, name="exp_damage"):
+    store = tmp_path / "store"
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    mod = _module(tmp_path, name, EXPERIMENT)
+    results.run_or_load("e", mod.run, {"n": 2}, root=store)
+    return store, mod, store / "e" / "result.json"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],                        # truncated
+    lambda text: "",                                            # emptied
+    lambda text: "[1, 2]",                                      # not a record
+    lambda text: text.replace('"metrics"', '"metricz"'),        # a field lost
+])
+def test_damaged_record_names_the_file_and_the_fix(tmp_path, monkeypatch, damage):
+    store, mod, record_file = _stored(tmp_path, monkeypatch)
+    record_file.write_text(damage(record_file.read_text()))
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    with pytest.raises(results.ResultCorruptError, match=r"result\.json .*(git checkout|re-run)"):
+        results.run_or_load("e", mod.run, {"n": 2}, root=store)
+
+
+def test_edited_record_is_detected(tmp_path, monkeypatch):
+    store, mod, record_file = _stored(tmp_path, monkeypatch)
+    record = json.loads(record_file.read_text())
+    first = next(iter(record["metrics"]))
+    record["metrics"][first] = "99.9"
+    record_file.write_text(json.dumps(record))
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    with pytest.raises(results.ResultCorruptError, match="edited after the experiment wrote it"):
+        results.run_or_load("e", mod.run, {"n": 2}, root=store)
+
+
+def test_kill_between_the_two_renames_loses_nothing(tmp_path, monkeypatch):
+    store, mod, record_file = _stored(tmp_path, monkeypatch)
+    before = json.loads(record_file.read_text())
+    (store / "e").replace(store / ".e-previous")  # the state a SIGKILL after the first rename leaves
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    res = results.run_or_load("e", mod.run, {"n": 2}, root=store)
+    assert not res.stale and res.metrics == before["metrics"]
+
+
+def test_failed_run_removes_its_staging_folder_and_keeps_the_old_result(tmp_path, monkeypatch):
+    store, mod, record_file = _stored(tmp_path, monkeypatch)
+    before = record_file.read_text()
+
+    def boom(config, out):
+        (out / "half.txt").write_text("x")
+        raise RuntimeError("killed mid-run")
+
+    monkeypatch.setenv("DLREF_FRESH", "1")
+    with pytest.raises(RuntimeError, match="killed mid-run"):
+        results.run_or_load("e", boom, {"n": 2}, root=store)
+    assert record_file.read_text() == before
+    assert [p.name for p in store.iterdir() if p.name.startswith(".e-staging")] == []
+
+
+def test_concurrent_writers_compute_once(tmp_path, monkeypatch):
+    import threading
+
+    store = tmp_path / "store"
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    runs = []
+
+    def slow(config, out):
+        runs.append(1)
+        time.sleep(0.3)
+        return {"v": 1.0}
+
+    errors = []
+
+    def writer():
+        try:
+            results.run_or_load("race", slow, {"n": 1}, root=store)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(runs) == 1
+    assert json.loads((store / "race" / "result.json").read_text())["metrics"] == {"v": 1.0}
+
+
+def test_write_json_never_writes_bare_nan(tmp_path):
+    from dlref.train import write_json
+
+    write_json(tmp_path / "m.json", {"loss": [1.0, float("nan"), float("inf")]})
+    text = (tmp_path / "m.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"loss": [1.0, None, None]}
