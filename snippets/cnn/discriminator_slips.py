@@ -59,3 +59,15 @@ implied_bias = stated_sum - stated_maps.sum(0)
 print(f"'after adding bias' minus the sum of the two maps: from {implied_bias.min().item():.1f} to "
       f"{implied_bias.max().item():.1f} across the 16 positions, where one bias would give one value")
 assert implied_bias.max() - implied_bias.min() > 0.5
+
+# 4. The first layer, entry by entry: h0 = ReLU(u0), u0 = W0 z + b0. Each ∂h0[i]/∂W0[j, k] is a scalar,
+#    z[k] when i = j and unit i is on, else 0 — not the vector z.
+z = torch.tensor([0.4, 0.8], dtype=torch.float64)
+W0 = (torch.randn(8, 2, generator=g, dtype=torch.float64) * 0.5).round(decimals=1)
+b0 = (torch.randn(8, generator=g, dtype=torch.float64) * 0.5).round(decimals=1)
+jac = torch.autograd.functional.jacobian(lambda W: torch.relu(W @ z + b0), W0)  # (8, 8, 2): [i, j, k]
+on = (W0 @ z + b0) > 0
+by_hand = torch.einsum("ij,k->ijk", torch.diag(on.double()), z)  # 1[i = j] · 1[u0_i > 0] · z_k
+check.compare("∂h0[i]/∂W0[j, k]", by_hand, jac, method="autograd jacobian")
+print(f"each ∂h0[i]/∂W0[j, k] is one number: of the {jac.numel()} entries, {int((jac != 0).sum())} are non-zero "
+      f"({int(on.sum())} units on × {z.numel()} inputs), and those equal z[k]")
