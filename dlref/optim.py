@@ -28,6 +28,8 @@ from typing import Any, Callable, Iterable
 import torch
 from torch.optim import Optimizer
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 __all__ = ["Momentum", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Newton"]
@@ -68,7 +70,9 @@ class _Readable(Optimizer, metaclass=abc.ABCMeta):
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    self._update(p, _grad(p), self.state[p], group)
+                    g = _grad(p)
+                    # maximize: ascend L, i.e. descend −L; weight decay still shrinks θ
+                    self._update(p, -g if group.get("maximize") else g, self.state[p], group)
         return loss
 
     @abc.abstractmethod
@@ -93,6 +97,7 @@ class Momentum(_Readable):
         beta: averaging factor ``β ∈ [0, 1)``.
         nesterov: use Nesterov's look-ahead gradient.
         weight_decay: L2 coefficient ``λ``; adds ``λθ`` to the gradient.
+        maximize: ascend the objective (``g ← −g`` before everything else), as ``torch.optim``'s ``maximize``.
 
     Examples:
         >>> import torch
@@ -104,11 +109,13 @@ class Momentum(_Readable):
     """
 
     def __init__(self, params: Iterable, lr: float, beta: float = 0.9, *, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
+                 weight_decay: float = 0.0, maximize: bool = False) -> None:
         _require("lr", lr, low_open=True)
         _require("beta", beta, high=1.0)
         _require("weight_decay", weight_decay)
-        super().__init__(params, dict(lr=lr, beta=beta, nesterov=bool(nesterov), weight_decay=weight_decay))
+        validate.boolean("maximize", maximize)
+        super().__init__(params, dict(lr=lr, beta=beta, nesterov=bool(nesterov), weight_decay=weight_decay,
+                                      maximize=maximize))
 
     def _update(self, p, g, state, group):
         alpha, beta, lam = group["lr"], group["beta"], group["weight_decay"]
@@ -133,11 +140,12 @@ class SGD(_Readable):
 
     Args:
         params: parameters or parameter groups.
-        lr: ``η > 0``.
+        lr: ``η > 0`` (torch's default ``10⁻³``).
         momentum: ``μ ∈ [0, 1)``; 0 gives plain gradient descent.
         dampening: ``τ ∈ [0, 1]``.
         nesterov: Nesterov momentum (needs ``μ > 0`` and ``τ = 0``, as in torch).
         weight_decay: ``λ ≥ 0``.
+        maximize: ascend the objective: ``g ← −g`` first (weight decay still shrinks ``θ``).
 
     Examples:
         >>> import torch
@@ -148,16 +156,17 @@ class SGD(_Readable):
         tensor([0.4200])
     """
 
-    def __init__(self, params: Iterable, lr: float, momentum: float = 0.0, dampening: float = 0.0, *,
-                 nesterov: bool = False, weight_decay: float = 0.0) -> None:
+    def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0, *,
+                 nesterov: bool = False, weight_decay: float = 0.0, maximize: bool = False) -> None:
         _require("lr", lr, low_open=True)
         _require("momentum", momentum, high=1.0)
         _require("dampening", dampening, high=1.0, high_open=False)
         _require("weight_decay", weight_decay)
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError(f"nesterov needs momentum > 0 and dampening = 0; got momentum={momentum}, dampening={dampening}")
+        validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=bool(nesterov),
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay, maximize=maximize))
 
     def _update(self, p, g, state, group):
         mu, tau, lam = group["momentum"], group["dampening"], group["weight_decay"]
@@ -182,6 +191,7 @@ class Adagrad(_Readable):
         weight_decay: ``λ ≥ 0`` (added to the gradient).
         initial_accumulator_value: ``G₀ ≥ 0``.
         eps: ``ε ≥ 0``, added *outside* the square root, as torch does.
+        maximize: ascend the objective: ``g ← −g`` first.
 
     Examples:
         >>> import torch
@@ -193,14 +203,15 @@ class Adagrad(_Readable):
     """
 
     def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> None:
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False) -> None:
         _require("lr", lr, low_open=True)
         _require("lr_decay", lr_decay)
         _require("weight_decay", weight_decay)
         _require("initial_accumulator_value", initial_accumulator_value)
         _require("eps", eps)
+        validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize))
 
     def _update(self, p, g, state, group):
         if "G" not in state:
@@ -228,6 +239,7 @@ class RMSprop(_Readable):
         weight_decay: ``λ ≥ 0``.
         momentum: ``μ ∈ [0, 1)``.
         centered: divide by an estimate of the gradient's standard deviation instead of its RMS.
+        maximize: ascend the objective: ``g ← −g`` first.
 
     Examples:
         >>> import torch
@@ -239,14 +251,16 @@ class RMSprop(_Readable):
     """
 
     def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         _require("lr", lr, low_open=True)
         _require("alpha", alpha, high=1.0)
         _require("eps", eps)
         _require("weight_decay", weight_decay)
         _require("momentum", momentum, high=1.0)
+        validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=bool(centered)))
+                                      centered=bool(centered), maximize=maximize))
 
     def _update(self, p, g, state, group):
         rho = group["alpha"]
@@ -283,6 +297,10 @@ class Adam(_Readable):
         eps: ``ε ≥ 0``.
         weight_decay: ``λ ≥ 0``.
         decoupled: decoupled (AdamW) instead of L2 weight decay.
+        amsgrad: AMSGrad (Reddi, Kale and Kumar, 2018): divide by the largest second moment so far,
+            ``v_max ← max(v_max, v)``, ``θ ← θ − α m̂ / (√(v_max / (1 − β₂ᵗ)) + ε)``, so the
+            effective step size never grows.
+        maximize: ascend the objective: ``g ← −g`` first.
 
     Examples:
         >>> import torch
@@ -294,7 +312,8 @@ class Adam(_Readable):
     """
 
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, *, decoupled: bool = False) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, decoupled: bool = False, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
         _require("lr", lr, low_open=True)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (β₁, β₂); got {betas!r}")
@@ -302,13 +321,17 @@ class Adam(_Readable):
         _require("betas[1]", betas[1], high=1.0)
         _require("eps", eps)
         _require("weight_decay", weight_decay)
+        validate.boolean("amsgrad", amsgrad)
+        validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      decoupled=bool(decoupled)))
+                                      decoupled=bool(decoupled), amsgrad=amsgrad, maximize=maximize))
 
     def _update(self, p, g, state, group):
         alpha, (beta1, beta2), lam = group["lr"], group["betas"], group["weight_decay"]
         if "m" not in state:
             state["t"], state["m"], state["v"] = 0, torch.zeros_like(p), torch.zeros_like(p)
+            if group.get("amsgrad"):
+                state["v_max"] = torch.zeros_like(p)
         state["t"] += 1
         t = state["t"]
         if lam and group["decoupled"]:
@@ -318,7 +341,10 @@ class Adam(_Readable):
         state["m"].mul_(beta1).add_(g, alpha=1 - beta1)  # m ← β₁m + (1 − β₁)g
         state["v"].mul_(beta2).add_((1 - beta2) * g * g)  # v ← β₂v + (1 − β₂)g²
         m_hat = state["m"] / (1 - beta1**t)  # m̂ = m / (1 − β₁ᵗ)
-        v_hat = state["v"] / (1 - beta2**t)  # v̂ = v / (1 − β₂ᵗ)
+        v = state["v"]
+        if group.get("amsgrad"):
+            v = torch.maximum(state["v_max"], v, out=state["v_max"])  # v_max ← max(v_max, v)
+        v_hat = v / (1 - beta2**t)  # v̂ = v / (1 − β₂ᵗ)  (v_max with amsgrad)
         p.sub_(alpha * m_hat / (v_hat.sqrt() + group["eps"]))  # θ ← θ − α m̂ / (√v̂ + ε)
 
 
@@ -331,6 +357,8 @@ class AdamW(Adam):
         betas: ``(β₁, β₂)``.
         eps: ``ε ≥ 0``.
         weight_decay: ``λ ≥ 0`` (torch's default 0.01).
+        amsgrad: AMSGrad's running maximum of ``v``, as in [`Adam`][dlref.optim.Adam].
+        maximize: ascend the objective: ``g ← −g`` first.
 
     Examples:
         >>> import torch
@@ -342,8 +370,8 @@ class AdamW(Adam):
     """
 
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, decoupled=True)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, *, amsgrad: bool = False, maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, decoupled=True, amsgrad=amsgrad, maximize=maximize)
 
 
 class Newton(Optimizer):
@@ -356,6 +384,8 @@ class Newton(Optimizer):
         params: parameters or parameter groups (a few hundred numbers at most).
         lr: ``α > 0``; 1 is the pure Newton step.
         damping: ``λ ≥ 0``, added to the diagonal (Levenberg–Marquardt style).
+        maximize: take the Newton step on ``−L`` (the same step when ``λ = 0``: Newton's method
+            seeks a stationary point either way; the damping then pulls toward ascent).
 
     Examples:
         >>> import torch
@@ -367,10 +397,11 @@ class Newton(Optimizer):
         tensor([0.2000, 0.4000], dtype=torch.float64)
     """
 
-    def __init__(self, params: Iterable, lr: float = 1.0, damping: float = 0.0) -> None:
+    def __init__(self, params: Iterable, lr: float = 1.0, damping: float = 0.0, *, maximize: bool = False) -> None:
         _require("lr", lr, low_open=True)
         _require("damping", damping)
-        super().__init__(params, dict(lr=lr, damping=damping))
+        validate.boolean("maximize", maximize)
+        super().__init__(params, dict(lr=lr, damping=damping, maximize=maximize))
 
     def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor:  # type: ignore[override]
         """One Newton step per parameter group; returns the loss before the step."""
@@ -382,7 +413,8 @@ class Newton(Optimizer):
                 raise ValueError(f"the closure must return a scalar tensor; got {getattr(loss, 'shape', type(loss))}")
             for group in self.param_groups:
                 params = [p for p in group["params"] if p.requires_grad]
-                grads = torch.autograd.grad(loss, params, create_graph=True, allow_unused=True)
+                objective = -loss if group.get("maximize") else loss  # maximize L = minimize −L
+                grads = torch.autograd.grad(objective, params, create_graph=True, allow_unused=True)
                 g = torch.cat([(torch.zeros_like(p) if gi is None else gi).reshape(-1)
                                for p, gi in zip(params, grads)])  # (n,)
                 rows = []
