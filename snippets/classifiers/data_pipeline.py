@@ -21,6 +21,14 @@ print(f"training-set channel mean {mean.item():.4f}, std {std.item():.4f} → "
       f"transforms.Normalize(({mean.item():.4f},), ({std.item():.4f},))")
 Z = transforms.Normalize(mean.tolist(), std.tolist())(X[:2000].squeeze(1)).unsqueeze(1)
 print(f"after it, the first 2000 images have mean {Z.mean():.3f} and std {Z.std():.3f}")
+# Normalize computes nothing from the data: it applies the numbers it is given, image by image.
+Y = transforms.Normalize((0.5,), (0.5,))(X[:2000].squeeze(1))
+alone = transforms.Normalize((0.5,), (0.5,))(X[7])  # one image on its own
+check.compare("Normalize on one image = on the batch", alone, Y[7:8], method="same image inside the batch", tol=1e-15,
+              quiet=True)
+print(f"Normalize((0.5,), (0.5,)) on the same images gives mean {Y.mean():.3f} and std {Y.std():.3f} "
+      f"(not 0 and 1), and each image comes out the same alone as in the batch: the transform uses the "
+      f"given numbers only, and no statistics of the samples")
 
 # CIFAR-10, the dataset the recipes were written for:
 try:
