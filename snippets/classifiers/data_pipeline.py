@@ -26,6 +26,8 @@ Y = transforms.Normalize((0.5,), (0.5,))(X[:2000].squeeze(1))
 alone = transforms.Normalize((0.5,), (0.5,))(X[7])  # one image on its own
 check.compare("Normalize on one image = on the batch", alone, Y[7:8], method="same image inside the batch", tol=1e-15,
               quiet=True)
+check.compare("Normalize(0.5, 0.5) = Normalize((0.5,), (0.5,))", transforms.Normalize(0.5, 0.5)(X[7]), alone,
+              method="one-element tuples", tol=1e-15, quiet=True)  # (0.5) is a bare float; it is accepted too
 print(f"Normalize((0.5,), (0.5,)) on the same images gives mean {Y.mean():.3f} and std {Y.std():.3f} "
       f"(not 0 and 1), and each image comes out the same alone as in the batch: the transform uses the "
       f"given numbers only, and no statistics of the samples")
