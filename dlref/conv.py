@@ -1,12 +1,13 @@
 """CNN arithmetic: output size, parameters, multiplications and receptive field of a layer stack.
 
-The calculators behind CONTENT.md §5 ("Output size, parameters, multiplications", "1×1 and
-depthwise-separable convolutions", "Receptive field"). A stack is a list of :class:`Conv`,
-:class:`Pool` and :class:`FC` descriptions; :func:`analyze` walks it and returns one
-:class:`LayerRow` per layer. Everything it computes can be checked against real modules:
-:func:`to_torch` builds the matching ``torch.nn.Sequential`` (shapes, ``numel``),
-:func:`count_multiplications` counts with PyTorch's FLOP counter, and
-:func:`measured_receptive_field` finds the input pixels that reach one output pixel from the
+The calculators behind the site page *Convolutional networks → CNN arithmetic* (cnn/arithmetic.md),
+sections "Output size, parameters, multiplications", "1×1 and depthwise-separable convolutions"
+and "Receptive field". A stack is a list of [`Conv`][dlref.conv.Conv],
+[`Pool`][dlref.conv.Pool] and [`FC`][dlref.conv.FC] descriptions; [`analyze()`][dlref.conv.analyze] walks it and returns one
+[`LayerRow`][dlref.conv.LayerRow] per layer. Everything it computes can be checked against real modules:
+[`to_torch()`][dlref.conv.to_torch] builds the matching ``torch.nn.Sequential`` (shapes, ``numel``),
+[`count_multiplications()`][dlref.conv.count_multiplications] counts with PyTorch's FLOP counter, and
+[`measured_receptive_field()`][dlref.conv.measured_receptive_field] finds the input pixels that reach one output pixel from the
 non-zero region of its input gradient.
 
 Formulas (per spatial side, kernel ``k``, stride ``s``, padding ``p``)::
@@ -25,6 +26,8 @@ from typing import Sequence, Union
 
 import torch
 from torch import nn
+
+from dlref import validate
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,16 @@ class Conv:
     in_channels: int | None = None
     name: str = ""
 
+    def __post_init__(self) -> None:
+        validate.positive_int("out_channels", self.out_channels)
+        validate.positive_int("kernel_size", self.kernel_size)
+        validate.positive_int("stride", self.stride)
+        validate.positive_int("padding", self.padding, minimum=0)
+        validate.positive_int("groups", self.groups)
+        validate.boolean("bias", self.bias)
+        validate.optional(validate.positive_int, "in_channels", self.in_channels)
+        validate.instance("name", self.name, str)
+
     @property
     def label(self) -> str:
         return self.name or f"CONV{self.kernel_size}-{self.out_channels}"
@@ -74,6 +87,13 @@ class Pool:
     kind: str = "max"
     name: str = ""
 
+    def __post_init__(self) -> None:
+        validate.positive_int("kernel_size", self.kernel_size)
+        validate.optional(validate.positive_int, "stride", self.stride)
+        validate.positive_int("padding", self.padding, minimum=0)
+        validate.choice("kind", self.kind, ("max", "avg"))
+        validate.instance("name", self.name, str)
+
     @property
     def label(self) -> str:
         return self.name or f"POOL{self.kernel_size}"
@@ -95,6 +115,12 @@ class FC:
     in_features: int | None = None
     name: str = ""
 
+    def __post_init__(self) -> None:
+        validate.positive_int("out_features", self.out_features)
+        validate.boolean("bias", self.bias)
+        validate.optional(validate.positive_int, "in_features", self.in_features)
+        validate.instance("name", self.name, str)
+
     @property
     def label(self) -> str:
         return self.name or f"FC-{self.out_features}"
@@ -105,7 +131,7 @@ Layer = Union[Conv, Pool, FC]
 
 @dataclass(frozen=True)
 class LayerRow:
-    """One row of the table :func:`analyze` returns.
+    """One row of the table [`analyze()`][dlref.conv.analyze] returns.
 
     Attributes:
         name: The layer's label.
@@ -124,11 +150,13 @@ class LayerRow:
     rf: int | None
     jump: int
 
-
-def _positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
-    return value
+    def __post_init__(self) -> None:
+        validate.instance("name", self.name, str)
+        validate.each("shape", self.shape, validate.positive_int)
+        validate.positive_int("params", self.params, minimum=0)
+        validate.positive_int("mults", self.mults, minimum=0)
+        validate.optional(validate.positive_int, "rf", self.rf)
+        validate.positive_int("jump", self.jump)
 
 
 def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
@@ -151,10 +179,10 @@ def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) 
         >>> output_size(32, 5, padding=2), output_size(32, 2, stride=2), output_size(205, 10, stride=3)
         (32, 16, 66)
     """
-    _positive_int("size", size)
-    _positive_int("kernel_size", kernel_size)
-    _positive_int("stride", stride)
-    _positive_int("padding", padding, minimum=0)
+    validate.positive_int("size", size)
+    validate.positive_int("kernel_size", kernel_size)
+    validate.positive_int("stride", stride)
+    validate.positive_int("padding", padding, minimum=0)
     if size + 2 * padding < kernel_size:
         raise ValueError(
             f"kernel_size {kernel_size} is larger than the padded input {size} + 2·{padding} = {size + 2 * padding}; "
@@ -164,6 +192,7 @@ def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) 
 
 
 def _check_input_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
+    validate.instance("input_shape", input_shape, (tuple, list), what="a (C, H_in, W_in) tuple of ints")
     if len(input_shape) != 3 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in input_shape):
         raise ValueError(f"input_shape must be (C, H_in, W_in) with positive ints; got {tuple(input_shape)!r}")
     return tuple(input_shape)  # type: ignore[return-value]
@@ -177,7 +206,7 @@ def analyze(layers: Sequence[Layer], input_shape: Sequence[int]) -> list[LayerRo
         input_shape: ``(C, H_in, W_in)`` of one image.
 
     Returns:
-        One :class:`LayerRow` per layer.
+        One [`LayerRow`][dlref.conv.LayerRow] per layer.
 
     Raises:
         ValueError: A spatial size becomes non-positive, channels do not match a layer's
@@ -190,6 +219,7 @@ def analyze(layers: Sequence[Layer], input_shape: Sequence[int]) -> list[LayerRo
         >>> [(r.name, r.shape, r.params) for r in rows]
         [('CONV5-10', (10, 32, 32), 260), ('POOL2', (10, 16, 16), 0), ('FC-10', (10,), 25610)]
     """
+    validate.instance("layers", layers, (list, tuple), what="a list of Conv, Pool and FC layers")
     C, H, W = _check_input_shape(input_shape)
     shape: tuple[int, ...] = (C, H, W)
     rf, jump = 1, 1
@@ -200,9 +230,9 @@ def analyze(layers: Sequence[Layer], input_shape: Sequence[int]) -> list[LayerRo
             if len(shape) != 3:
                 raise ValueError(f"{where}: a {type(layer).__name__} needs a (C, H, W) volume; got {shape} after an FC layer")
             C, H, W = shape
-            k = _positive_int(f"{where}: kernel_size", layer.kernel_size)
-            s = _positive_int(f"{where}: stride", layer.stride if layer.stride is not None else k)
-            p = _positive_int(f"{where}: padding", layer.padding, minimum=0)
+            k = validate.positive_int(f"{where}: kernel_size", layer.kernel_size)
+            s = validate.positive_int(f"{where}: stride", layer.stride if layer.stride is not None else k)
+            p = validate.positive_int(f"{where}: padding", layer.padding, minimum=0)
             if isinstance(layer, Pool) and layer.kind not in ("max", "avg"):
                 raise ValueError(f"{where}: kind must be 'max' or 'avg'; got {layer.kind!r}")
             if H + 2 * p < k or W + 2 * p < k:
@@ -213,8 +243,8 @@ def analyze(layers: Sequence[Layer], input_shape: Sequence[int]) -> list[LayerRo
                 )
             H_out, W_out = output_size(H, k, s, p), output_size(W, k, s, p)
             if isinstance(layer, Conv):
-                _positive_int(f"{where}: out_channels", layer.out_channels)
-                g = _positive_int(f"{where}: groups", layer.groups)
+                validate.positive_int(f"{where}: out_channels", layer.out_channels)
+                g = validate.positive_int(f"{where}: groups", layer.groups)
                 if layer.in_channels is not None and layer.in_channels != C:
                     raise ValueError(
                         f"{where}: expects in_channels={layer.in_channels} but receives {C} channels "
@@ -237,7 +267,7 @@ def analyze(layers: Sequence[Layer], input_shape: Sequence[int]) -> list[LayerRo
             rows.append(LayerRow(layer.label, shape, params, mults, rf, jump))
         elif isinstance(layer, FC):
             n_in = math.prod(shape)
-            _positive_int(f"{where}: out_features", layer.out_features)
+            validate.positive_int(f"{where}: out_features", layer.out_features)
             if layer.in_features is not None and layer.in_features != n_in:
                 raise ValueError(
                     f"{where}: expects in_features={layer.in_features} but receives {shape} = {n_in} values"
@@ -252,6 +282,9 @@ def analyze(layers: Sequence[Layer], input_shape: Sequence[int]) -> list[LayerRo
 
 def format_table(rows: Sequence[LayerRow], input_shape: Sequence[int] | None = None) -> str:
     """The rows as an aligned text table (an INPUT row first when ``input_shape`` is given)."""
+    validate.each("rows", rows, validate.instance, LayerRow, min_length=0)
+    if input_shape is not None:
+        _check_input_shape(input_shape)
     lines = [f"{'layer':<10} {'activation volume':<18} {'parameters':>11} {'multiplications':>16} {'RF':>4}"]
     if input_shape is not None:
         lines.append(f"{'INPUT':<10} {' × '.join(map(str, input_shape)):<18} {0:>11,} {0:>16,} {1:>4}")
@@ -278,13 +311,12 @@ def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int]) -> int:
         >>> receptive_field([3, 3, 3], [1, 1, 1]), receptive_field([5, 2, 5, 2], [1, 2, 1, 2])
         (7, 16)
     """
-    if len(kernel_sizes) == 0 or len(kernel_sizes) != len(strides):
+    validate.each("kernel_sizes", kernel_sizes, validate.positive_int)
+    validate.each("strides", strides, validate.positive_int)
+    if len(kernel_sizes) != len(strides):
         raise ValueError(
             f"kernel_sizes and strides must be non-empty and equally long; got {len(kernel_sizes)} and {len(strides)}"
         )
-    for i, (k, s) in enumerate(zip(kernel_sizes, strides)):
-        _positive_int(f"kernel_sizes[{i}]", k)
-        _positive_int(f"strides[{i}]", s)
     return kernel_sizes[0] + sum(
         (kernel_sizes[i] - 1) * math.prod(strides[:i]) for i in range(1, len(kernel_sizes))
     )
@@ -294,13 +326,13 @@ def to_torch(layers: Sequence[Layer], input_shape: Sequence[int], *, activation:
     """The ``torch.nn`` modules the stack describes (``Flatten`` inserted before the first FC).
 
     Args:
-        layers: As for :func:`analyze` (which validates them first).
+        layers: As for [`analyze()`][dlref.conv.analyze] (which validates them first).
         input_shape: ``(C, H_in, W_in)``.
         activation: Module class placed after every Conv and every FC but the last; ``None`` for none.
 
     Returns:
         A ``nn.Sequential`` whose output shapes and parameter counts can be compared with
-        :func:`analyze`.
+        [`analyze()`][dlref.conv.analyze].
 
     Examples:
         >>> net = to_torch([Conv(10, 5, padding=2), Pool(2), FC(10)], (1, 32, 32))
@@ -308,6 +340,8 @@ def to_torch(layers: Sequence[Layer], input_shape: Sequence[int], *, activation:
         (torch.Size([1, 10]), 25870)
     """
     rows = analyze(layers, input_shape)
+    if activation is not None and not (isinstance(activation, type) and issubclass(activation, nn.Module)):
+        raise TypeError(f"activation must be a torch.nn.Module subclass such as nn.ReLU, or None; got {activation!r}")
     shapes = [tuple(input_shape)] + [r.shape for r in rows]
     modules: list[nn.Module] = []
     last_fc = max((i for i, layer in enumerate(layers) if isinstance(layer, FC)), default=-1)
@@ -341,6 +375,7 @@ def count_multiplications(module: nn.Module, input_shape: Sequence[int]) -> int:
     """
     from torch.utils.flop_counter import FlopCounterMode
 
+    validate.instance("module", module, nn.Module)
     x = torch.zeros(1, *_check_input_shape(input_shape))
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
@@ -375,9 +410,11 @@ def measured_receptive_field(layers: Sequence[Layer], in_channels: int = 1) -> i
         >>> measured_receptive_field([Conv(1, 3), Conv(1, 3, stride=2), Conv(1, 3)])
         9
     """
+    validate.instance("layers", layers, (list, tuple), what="a list of Conv and Pool layers")
     if any(isinstance(layer, FC) for layer in layers):
         raise ValueError("measured_receptive_field takes Conv and Pool layers only; an FC layer sees the whole input")
-    _positive_int("in_channels", in_channels)
+    validate.each("layers", layers, validate.instance, (Conv, Pool))  # at least one: no layer never stops growing
+    validate.positive_int("in_channels", in_channels)
     # Validate once on an input large enough for any sane stack, so that every error analyze
     # raises except "the input is too small" surfaces here instead of making the loop below grow
     # the input forever; its receptive field then bounds the input the loop needs.
@@ -430,8 +467,11 @@ def solve_geometry(
         >>> solve_geometry(64, 32, kernel_sizes=[3], strides=[2], paddings=range(4))
         [(3, 2, 1)]
     """
-    _positive_int("size_in", size_in)
-    _positive_int("size_out", size_out)
+    validate.positive_int("size_in", size_in)
+    validate.positive_int("size_out", size_out)
+    kernel_sizes, strides, paddings = (
+        validate.each(name, list(validate.iterable(name, value, "a list of ints")), validate.positive_int, minimum=low)
+        for name, value, low in (("kernel_sizes", kernel_sizes, 1), ("strides", strides, 1), ("paddings", paddings, 0)))
     found = []
     for k in kernel_sizes:
         for s in strides:

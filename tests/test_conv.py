@@ -106,14 +106,21 @@ def test_format_table():
         ([Conv(4, 3), FC(2, in_features=99)], (1, 8, 8), r"layer 1 \(FC-2\): expects in_features=99 but receives \(4, 6, 6\) = 144"),
         ([FC(3), Conv(2, 1)], (1, 2, 2), r"layer 1 \(CONV1-2\): a Conv needs a \(C, H, W\) volume; got \(3,\)"),
         ([Conv(6, 3, groups=4)], (8, 5, 5), r"groups=4 must divide both C_in=8 and C_out=6"),
-        ([Conv(0, 3)], (1, 5, 5), r"out_channels must be an int >= 1; got 0"),
-        ([Pool(2, kind="median")], (1, 4, 4), r"kind must be 'max' or 'avg'"),
         ([Conv(2, 3)], (1, 5), r"input_shape must be \(C, H_in, W_in\)"),
     ],
 )
 def test_analyze_bad_stacks(layers, input_shape, match):
     with pytest.raises(ValueError, match=match):
         conv.analyze(layers, input_shape)
+
+
+def test_bad_layer_descriptions_fail_when_built():
+    with pytest.raises(ValueError, match=r"out_channels must be an int >= 1; got 0"):
+        Conv(0, 3)
+    with pytest.raises(ValueError, match=r"kind must be one of 'max', 'avg'; got 'median'"):
+        Pool(2, kind="median")
+    with pytest.raises(TypeError, match=r"bias must be True or False; got int 1"):
+        FC(3, bias=1)
 
 
 def test_analyze_bad_layer_type():
