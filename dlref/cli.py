@@ -1,9 +1,9 @@
 """The ``dlref`` command line: ``dlref info``, ``dlref data fetch NAME``.
 
-Each subcommand is a :class:`Command` in :data:`COMMANDS`: a name, a help line, a function
+Each subcommand is a [`Command`][dlref.cli.Command] in `COMMANDS`: a name, a help line, a function
 that adds its arguments to an ``argparse`` parser, and a function that runs it and returns
 the exit status. To add a subcommand, write those two functions and append a ``Command``.
-``argparse`` is imported and the parser built only inside :func:`main`.
+``argparse`` is imported and the parser built only inside [`main()`][dlref.cli.main].
 """
 
 from __future__ import annotations
@@ -99,6 +99,8 @@ def _data(args: argparse.Namespace) -> int:
         print(f"dlref data fetch: error: {err}", file=sys.stderr)
         return 1
     how = {True: "already there", False: "downloaded"}.get(before, before)
+    if isinstance(before, str) and before.startswith("damaged"):
+        how = "a damaged copy repaired " + before.rsplit("; `dlref data fetch fashion-mnist` repairs it ", 1)[-1]
     print(f"{args.name}: {path} ({how})")
     return 0
 

@@ -1,6 +1,6 @@
 """Datasets for the site and the training loops: where they live, how they are found.
 
-Every loader looks in one data root (:func:`data_root`: ``$DLREF_DATA``, else a user cache
+Every loader looks in one data root ([`data_root()`][dlref.data.data_root]: ``$DLREF_DATA``, else a user cache
 folder) using torchvision's on-disk layout, so a folder prepared by torchvision elsewhere can be
 copied in as is:
 
@@ -13,9 +13,9 @@ Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747) is also packaged b
 (``apt-get install dataset-fashion-mnist``, gzip files in ``/usr/share/datasets/fashion-mnist``);
 when present it is decompressed into the data root instead of downloading. CIFAR-10
 (Krizhevsky 2009) has no such package: it is downloaded by torchvision or placed by hand, and a
-missing copy raises :class:`DatasetNotFoundError` rather than falling back to other data.
+missing copy raises [`DatasetNotFoundError`][dlref.data.DatasetNotFoundError] rather than falling back to other data.
 
-:func:`channel_stats` computes the per-channel mean and standard deviation that
+[`channel_stats()`][dlref.data.channel_stats] computes the per-channel mean and standard deviation that
 ``transforms.Normalize(mean, std)`` expects, so pages print computed constants instead of
 copying them.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import os
 import pathlib
 import shutil
@@ -48,6 +49,14 @@ _FASHION_MNIST_FILES = (
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
+#: Size in bytes and MD5 of each uncompressed Fashion-MNIST file (idx headers of 16 and 8 bytes,
+#: then 28·28 bytes an image or 1 byte a label). A file that differs is not the data set.
+FASHION_MNIST_CHECKSUMS = {
+    "train-images-idx3-ubyte": (16 + 60000 * 784, "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+    "train-labels-idx1-ubyte": (8 + 60000, "9018921c3c673c538a1fc5bad174d6f9"),
+    "t10k-images-idx3-ubyte": (16 + 10000 * 784, "8181f5470baa50b63fa0f6fddb340f0a"),
+    "t10k-labels-idx1-ubyte": (8 + 10000, "15d484375f8d13e6eb1aabb0c3f46965"),
+}
 _CIFAR10_FOLDER = "cifar-10-batches-py"
 _CIFAR10_FILES = (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta")
 _CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
@@ -55,6 +64,65 @@ _CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 
 class DatasetNotFoundError(FileNotFoundError):
     """A dataset is neither in the data root nor obtainable here; the message says how to get it."""
+
+
+class DatasetCorruptError(DatasetNotFoundError):
+    """A data file has the wrong size or checksum (truncated, edited or foreign); the message names it and the repair."""
+
+
+def _md5(path: pathlib.Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_problem(path: pathlib.Path, size: int | None, md5: str) -> str | None:
+    """What is wrong with ``path`` (``None`` when its size and MD5 are the expected ones)."""
+    if not path.is_file():
+        return f"{path} is missing"
+    actual = path.stat().st_size
+    if size is not None and actual != size:
+        return f"{path} has {actual} bytes, expected {size} ({'truncated' if actual < size else 'too long'})"
+    if _md5(path) != md5:
+        return f"{path} has the right size but the wrong MD5 checksum (edited or a different file)"
+    return None
+
+
+def fashion_mnist_problems(root: PathLike | None = None) -> list[str]:
+    """Every Fashion-MNIST file in the data root that is missing, truncated or altered.
+
+    Args:
+        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+
+    Returns:
+        One line per bad file; empty when the four files are the published data set.
+
+    Examples:
+        >>> import tempfile
+        >>> fashion_mnist_problems(tempfile.mkdtemp())[0].endswith("train-images-idx3-ubyte is missing")
+        True
+    """
+    raw = _fashion_mnist_raw(_resolve_root(root))
+    found = (_file_problem(raw / name, size, md5) for name, (size, md5) in FASHION_MNIST_CHECKSUMS.items())
+    return [p for p in found if p]
+
+
+def cifar10_problems(root: PathLike | None = None) -> list[str]:
+    """Every CIFAR-10 file in the data root that is missing or fails torchvision's MD5 check.
+
+    Examples:
+        >>> import tempfile
+        >>> len(cifar10_problems(tempfile.mkdtemp()))
+        7
+    """
+    from torchvision.datasets import CIFAR10
+
+    folder = _resolve_root(root) / _CIFAR10_FOLDER
+    expected = [*CIFAR10.train_list, *CIFAR10.test_list, [CIFAR10.meta["filename"], CIFAR10.meta["md5"]]]
+    found = (_file_problem(folder / name, None, md5) for name, md5 in expected)
+    return [p for p in found if p]
 
 
 def data_root() -> pathlib.Path:
@@ -143,11 +211,11 @@ def prepare_fashion_mnist(root: PathLike | None = None, download: bool = True) -
     """Make the four uncompressed Fashion-MNIST files exist under ``<root>/FashionMNIST/raw/``.
 
     For each file, in order: already there; its ``.gz`` there (decompressed in place); the Debian
-    copy in :data:`FASHION_MNIST_DEBIAN_DIR` (decompressed into the root); else, if ``download``,
+    copy in `FASHION_MNIST_DEBIAN_DIR` (decompressed into the root); else, if ``download``,
     torchvision downloads the whole set.
 
     Args:
-        root: Data root; defaults to :func:`data_root`.
+        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
         download: Allow a network download when no local copy exists.
 
     Returns:
@@ -163,18 +231,31 @@ def prepare_fashion_mnist(root: PathLike | None = None, download: bool = True) -
     """
     root = _resolve_root(root)
     raw = _fashion_mnist_raw(root)
-    missing = []
-    for name in _FASHION_MNIST_FILES:
+    missing, damaged = [], []
+    for name, (size, md5) in FASHION_MNIST_CHECKSUMS.items():
         target = raw / name
-        if target.is_file():
+        problem = _file_problem(target, size, md5)
+        if problem is None:
             continue
         sources = (raw / f"{name}.gz", FASHION_MNIST_DEBIAN_DIR / f"{name}.gz")
         source = next((s for s in sources if s.is_file()), None)
         if source is None:
-            missing.append(name)
+            (damaged if target.exists() else missing).append(problem)
             continue
         raw.mkdir(parents=True, exist_ok=True)
-        _decompress(source, target)
+        _decompress(source, target)  # replaces a damaged file atomically with a good copy
+        if (again := _file_problem(target, size, md5)) is not None:
+            target.unlink()
+            raise DatasetCorruptError(
+                f"{source} does not decompress to the published file ({again}); reinstall it "
+                f"(apt-get install --reinstall dataset-fashion-mnist) or delete it and run `dlref data fetch fashion-mnist`"
+            )
+    if damaged:
+        raise DatasetCorruptError(
+            "Fashion-MNIST files are damaged: " + "; ".join(damaged) + ". No local copy to repair them from: "
+            f"delete them and run `dlref data fetch fashion-mnist` (apt-get install dataset-fashion-mnist "
+            f"provides a local copy in {FASHION_MNIST_DEBIAN_DIR})"
+        )
     if not missing:
         return raw
     if not download:
@@ -183,6 +264,8 @@ def prepare_fashion_mnist(root: PathLike | None = None, download: bool = True) -
     from torchvision.datasets import FashionMNIST
 
     _download(FashionMNIST, root, _fashion_mnist_missing_message)
+    if problems := fashion_mnist_problems(root):
+        raise DatasetCorruptError("Fashion-MNIST download is damaged: " + "; ".join(problems) + "; delete them and retry")
     return raw
 
 
@@ -197,7 +280,7 @@ def fashion_mnist(
     Args:
         train: The training split if True, else the test split.
         transform: Applied to each PIL image, e.g. ``transforms.ToTensor()``.
-        root: Data root; defaults to :func:`data_root`.
+        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
         download: Allow a network download when neither the root nor the Debian package has it.
 
     Shape:
@@ -208,7 +291,7 @@ def fashion_mnist(
         A ``torchvision.datasets.FashionMNIST``.
 
     Raises:
-        DatasetNotFoundError: See :func:`prepare_fashion_mnist`.
+        DatasetNotFoundError: See [`prepare_fashion_mnist()`][dlref.data.prepare_fashion_mnist].
 
     Examples:
         >>> from torchvision import transforms  # doctest: +SKIP
@@ -237,7 +320,7 @@ def prepare_cifar10(root: PathLike | None = None, download: bool = True) -> path
     """Make ``<root>/cifar-10-batches-py`` exist, downloading it with torchvision if allowed.
 
     Args:
-        root: Data root; defaults to :func:`data_root`.
+        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
         download: Allow a network download (about 170 MB) when the folder is missing or corrupt.
 
     Returns:
@@ -253,8 +336,14 @@ def prepare_cifar10(root: PathLike | None = None, download: bool = True) -> path
     root = _resolve_root(root)
     folder = root / _CIFAR10_FOLDER
     if not download:
-        if not all((folder / name).is_file() for name in _CIFAR10_FILES):
+        problems = cifar10_problems(root)
+        if problems and all(p.endswith("is missing") for p in problems):
             raise DatasetNotFoundError(_cifar10_missing_message(root, "download=False"))
+        if problems:
+            raise DatasetCorruptError(
+                "CIFAR-10 files are damaged: " + "; ".join(problems) + f". Delete {folder} and run "
+                "`dlref data fetch cifar10` where there is internet, or copy a good folder in"
+            )
         return folder
 
     from torchvision.datasets import CIFAR10
@@ -275,7 +364,7 @@ def cifar10(
     Args:
         train: The training split if True, else the test split.
         transform: Applied to each PIL image, e.g. ``transforms.ToTensor()``.
-        root: Data root; defaults to :func:`data_root`.
+        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
         download: Allow torchvision to download it when ``<root>/cifar-10-batches-py`` is missing.
 
     Shape:
@@ -340,7 +429,7 @@ def available(root: PathLike | None = None) -> dict[str, bool | str]:
     """Which datasets can be loaded without a download; touches no network and writes nothing.
 
     Args:
-        root: Data root; defaults to :func:`data_root`.
+        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
 
     Returns:
         Dataset name → ``True`` when it loads from the data root (or is bundled), a string
@@ -354,16 +443,28 @@ def available(root: PathLike | None = None) -> dict[str, bool | str]:
     import importlib.util
 
     root = _resolve_root(root)
-    raw = _fashion_mnist_raw(root)
-    if all((raw / name).is_file() for name in _FASHION_MNIST_FILES):
+    problems = fashion_mnist_problems(root)
+    debian = all((FASHION_MNIST_DEBIAN_DIR / f"{name}.gz").is_file() for name in _FASHION_MNIST_FILES)
+    if not problems:
         fmnist: bool | str = True
-    elif all((FASHION_MNIST_DEBIAN_DIR / f"{name}.gz").is_file() for name in _FASHION_MNIST_FILES):
+    elif debian:
         fmnist = f"from Debian files in {FASHION_MNIST_DEBIAN_DIR}"
+        if any(not p.endswith("is missing") for p in problems):
+            fmnist = f"damaged ({problems[0]}); `dlref data fetch fashion-mnist` repairs it " + fmnist
+    elif any(not p.endswith("is missing") for p in problems):
+        fmnist = f"damaged ({problems[0]}); delete the file and run `dlref data fetch fashion-mnist`"
     else:
         fmnist = False
+    cifar = cifar10_problems(root) if (root / _CIFAR10_FOLDER).exists() else ["missing"]
+    if not cifar:
+        cifar10_state: bool | str = True
+    elif (root / _CIFAR10_FOLDER).exists():
+        cifar10_state = f"damaged ({cifar[0]}); delete {root / _CIFAR10_FOLDER} and fetch it again"
+    else:
+        cifar10_state = False
     return {
         "fashion-mnist": fmnist,
-        "cifar10": all((root / _CIFAR10_FOLDER / name).is_file() for name in _CIFAR10_FILES),
+        "cifar10": cifar10_state,
         "digits": importlib.util.find_spec("sklearn") is not None,
     }
 
