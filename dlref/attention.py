@@ -1,17 +1,18 @@
 """Scaled dot-product attention and multi-head attention, written out step by step.
 
-The reference for CONTENT.md §8 (Attention). :func:`scaled_dot_product_attention` computes
+The reference for the site page *Attention → Scaled dot-product and multi-head attention*
+(attention/attention.md). [`scaled_dot_product_attention()`][dlref.attention.scaled_dot_product_attention] computes
 ``softmax(q kᵀ · s + M) v`` with ``s = 1/√E`` by default,
 one visible line per step (scores, scale, mask, softmax, dropout, weighted sum) with the semantics of
-:func:`torch.nn.functional.scaled_dot_product_attention`: a boolean mask marks the pairs that *may*
+`torch.nn.functional.scaled_dot_product_attention()`: a boolean mask marks the pairs that *may*
 attend (``True`` = attend), a float mask is added to the scores, masks broadcast over batch and
 heads, ``is_causal`` lets query ``i`` see keys ``j ≤ i`` (aligned top-left when ``L ≠ S``), and a
 row whose every key is masked returns zeros, as PyTorch's kernels do, instead of ``0/0 = NaN``.
 ``fast=True`` dispatches to PyTorch's fused kernel; when that kernel rejects the inputs (or lets
 through two kinds of bad input it does not check), it raises the same errors as the readable path.
 
-:class:`MultiheadAttention` is the batch-first multi-head layer (Vaswani et al., 2017, §3.2.2)
-with the mask conventions of :class:`torch.nn.MultiheadAttention` (there ``True`` means *ignore*).
+[`MultiheadAttention`][dlref.attention.MultiheadAttention] is the batch-first multi-head layer (Vaswani et al., 2017, §3.2.2)
+with the mask conventions of `torch.nn.MultiheadAttention` (there ``True`` means *ignore*).
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def attention_weights(
         k: Keys.
         attn_mask: ``None``; a bool mask, ``True`` where query ``i`` may attend to key ``j``; or a
             float mask added to the scores (``-inf`` forbids). Broadcast to ``(..., L, S)``.
-        is_causal: Apply :func:`causal_mask`; may not be combined with ``attn_mask``.
+        is_causal: Apply [`causal_mask()`][dlref.attention.causal_mask]; may not be combined with ``attn_mask``.
         scale: Multiplies the scores; default ``1/sqrt(E)``.
 
     Shape:
@@ -166,7 +167,7 @@ def scaled_dot_product_attention(
 ) -> Tensor:
     """Scaled dot-product attention ``softmax(q kᵀ · scale + mask) v``, step by step or fused.
 
-    Same arguments and results as :func:`torch.nn.functional.scaled_dot_product_attention`.
+    Same arguments and results as `torch.nn.functional.scaled_dot_product_attention()`.
     Like it, dropout is applied whenever ``dropout_p > 0``: pass ``dropout_p=0`` at evaluation.
 
     Args:
@@ -176,7 +177,7 @@ def scaled_dot_product_attention(
         attn_mask: ``None``, a bool mask (``True`` = may attend) or a float mask added to the
             scores; at least 2-D, it must broadcast to ``(..., L, S)``.
         dropout_p: Probability of zeroing each attention weight (kept ones are scaled by ``1/(1−p)``).
-        is_causal: Query ``i`` attends only to keys ``j ≤ i`` (see :func:`causal_mask`).
+        is_causal: Query ``i`` attends only to keys ``j ≤ i`` (see [`causal_mask()`][dlref.attention.causal_mask]).
         scale: Multiplies the scores; default ``1/sqrt(E)``.
         fast: Dispatch to PyTorch's fused kernel (bad input raises the same errors).
         generator: Random generator for the dropout mask of the step-by-step path (ignored by ``fast``).
@@ -231,11 +232,11 @@ def _dropout(A: Tensor, p: float, generator: torch.Generator | None) -> Tensor:
 
 
 class MultiheadAttention(nn.Module):
-    """Batch-first multi-head attention built on :func:`scaled_dot_product_attention`.
+    """Batch-first multi-head attention built on [`scaled_dot_product_attention()`][dlref.attention.scaled_dot_product_attention].
 
     ``head_h = Attention(q W_hᵠ, k W_hᵏ, v W_hᵛ)`` for ``h = 1 … H`` on ``E/H`` features each, then
     ``out = concat(head_1 … head_H) W°``. The ``H`` heads are one projection to ``E`` features
-    reshaped to ``(B, H, L, E/H)``. Masks follow :class:`torch.nn.MultiheadAttention`:
+    reshaped to ``(B, H, L, E/H)``. Masks follow `torch.nn.MultiheadAttention`:
     ``key_padding_mask`` and a bool ``attn_mask`` are ``True`` where attention is **not** allowed;
     a float ``attn_mask`` is added to the scores. A query whose every key is masked gets a zero
     attention output (``torch.nn.MultiheadAttention`` returns NaN there when it returns weights).
@@ -291,7 +292,7 @@ class MultiheadAttention(nn.Module):
 
     @classmethod
     def from_torch(cls, mha: nn.MultiheadAttention) -> MultiheadAttention:
-        """A copy of a :class:`torch.nn.MultiheadAttention`'s weights (any ``batch_first``).
+        """A copy of a `torch.nn.MultiheadAttention`'s weights (any ``batch_first``).
 
         Raises:
             ValueError: ``mha`` uses ``add_bias_kv`` or ``add_zero_attn``, which this layer does not have.

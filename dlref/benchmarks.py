@@ -1,11 +1,11 @@
 """The repository's benchmarks (``benchmarks/<name>.py``) and the ``dlref bench`` command.
 
-The benchmark scripts are files of the repository, not of the installed package: :func:`load`
+The benchmark scripts are files of the repository, not of the installed package: [`load()`][dlref.benchmarks.load]
 imports one from the checkout dlref runs from (an editable install), so pages, tests and the
 command line all use the same code.
 
 * ``attention`` — time and memory of attention forward + backward against the sequence length.
-* ``train`` — images/s of :func:`dlref.train.fit` against a plain PyTorch loop, float32 and bf16.
+* ``train`` — images/s of [`dlref.train.fit()`][dlref.train.fit] against a plain PyTorch loop, float32 and bf16.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def load(name: str) -> ModuleType:
     """Import ``benchmarks/<name>.py`` from the checkout dlref runs from.
 
     Raises:
-        ValueError: ``name`` is not one of :data:`NAMES`.
+        ValueError: ``name`` is not one of `NAMES`.
         FileNotFoundError: dlref was installed without its repository (not ``pip install -e .``).
 
     Examples:

@@ -1,18 +1,18 @@
 """Derivative checker: hand-derived gradients against autograd and central differences.
 
 Every derivation page states a gradient, computes it with dlref's hand-written backward,
-and passes both to :func:`compare` or :func:`check_gradients`. A check
+and passes both to [`compare()`][dlref.check.compare] or [`check_gradients()`][dlref.check.check_gradients]. A check
 
 * runs in float64 (the reference is computed in float64 whatever the inputs were),
 * measures the relative error ``‖analytic − reference‖∞ / max(‖reference‖∞, tiny)``,
-* prints one readable line and raises :class:`GradientCheckError` when the error exceeds
+* prints one readable line and raises [`GradientCheckError`][dlref.check.GradientCheckError] when the error exceeds
   the tolerance, so a wrong derivation fails the site build,
-* is recorded by any active :func:`recording` context (the site build uses one to write
+* is recorded by any active [`recording()`][dlref.check.recording] context (the site build uses one to write
   ``build-report.json``) and, when ``DLREF_CHECK_LOG`` names a file, appended to it as a
   JSON line (notebook kernels run in another process).
 
-Reference: CONTENT.md, "Standards" — every hand-derived gradient is checked against
-autograd in float64, and the check runs at build.
+Every hand-derived gradient on the site is checked against autograd in float64, and the check
+runs at build; the site page *Verification* (verification.md) lists each check of a build.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class CheckResult:
 
 @contextlib.contextmanager
 def recording() -> Iterator[list[CheckResult]]:
-    """Collect every :class:`CheckResult` produced inside the ``with`` block.
+    """Collect every [`CheckResult`][dlref.check.CheckResult] produced inside the ``with`` block.
 
     Examples:
         >>> import torch
@@ -125,13 +125,13 @@ def compare(
         tol: bound on the relative error.
         method: how ``reference`` was obtained; printed and recorded.
         quiet: do not print the result line.
-        raise_on_fail: raise :class:`GradientCheckError` when the check fails.
+        raise_on_fail: raise [`GradientCheckError`][dlref.check.GradientCheckError] when the check fails.
 
     Shape:
         ``analytic`` and ``reference`` must have the same shape.
 
     Returns:
-        The :class:`CheckResult`.
+        The [`CheckResult`][dlref.check.CheckResult].
 
     Raises:
         ValueError: shapes differ.
@@ -238,7 +238,7 @@ def check_gradients(
         labels: display names, e.g. ``{"V": "∇V"}``.
 
     Returns:
-        One :class:`CheckResult` per comparison, in order.
+        One [`CheckResult`][dlref.check.CheckResult] per comparison, in order.
 
     Raises:
         ValueError: ``analytic`` names a key that is not in ``inputs``.

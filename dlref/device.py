@@ -1,7 +1,7 @@
 """Device choice and mixed precision, in one place.
 
 Library code never picks a device: it follows its inputs. Scripts, notebooks and the
-training loops call :func:`device` once, and :func:`autocast` for mixed precision.
+training loops call [`device()`][dlref.device.device] once, and [`autocast()`][dlref.device.autocast] for mixed precision.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def device() -> torch.device:
     ``cuda:1``, ``mps``).
 
     Returns:
-        The chosen :class:`torch.device`.
+        The chosen `torch.device`.
 
     Raises:
         ValueError: ``DLREF_DEVICE`` names an unknown device type.
@@ -71,7 +71,7 @@ def autocast(dev: torch.device | str | None = None, enabled: bool = True, *, cpu
     on it.
 
     Args:
-        dev: the device the model runs on (default: :func:`device`).
+        dev: the device the model runs on (default: [`device()`][dlref.device.device]).
         enabled: set ``False`` to force full precision.
         cpu: also autocast to bf16 on CPU.
 

@@ -1,6 +1,6 @@
-"""Figures for pages and scripts: one call, :func:`show`, that works in both places.
+"""Figures for pages and scripts: one call, [`show()`][dlref.figures.show], that works in both places.
 
-During a site build (inside :func:`capturing`) a figure is rendered to SVG and handed to
+During a site build (inside [`capturing()`][dlref.figures.capturing]) a figure is rendered to SVG and handed to
 the page with a provenance caption; in a Jupyter kernel (the executed notebooks) it is
 displayed inline with the same caption; run standalone, the same snippet saves a PNG and
 prints where it went. Figures use a white canvas so they stay readable in dark mode.
@@ -38,7 +38,7 @@ class CapturedFigure:
 
 @contextlib.contextmanager
 def capturing() -> Iterator[list[CapturedFigure]]:
-    """Collect figures passed to :func:`show` inside the block instead of saving them."""
+    """Collect figures passed to [`show()`][dlref.figures.show] inside the block instead of saving them."""
     sink: list[CapturedFigure] = []
     token = _sinks.set(_sinks.get() + (sink,))
     try:
@@ -98,7 +98,7 @@ def new(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0,
     """A figure and axes with dlref's defaults (white canvas, constrained layout).
 
     Returns:
-        ``(fig, axes)`` as :func:`matplotlib.pyplot.subplots` returns them.
+        ``(fig, axes)`` as `matplotlib.pyplot.subplots()` returns them.
     """
     import matplotlib
 

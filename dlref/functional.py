@@ -9,8 +9,9 @@ Conventions: a batch of row vectors ``x`` of shape ``(B, D)``; a single vector `
 is accepted wherever a batch is. Weights follow ``torch.nn.Linear``: ``W`` is ``(K, D)``
 and the layer computes ``z = W x + b`` (``Z = X Wᵀ + b`` for a batch).
 
-Reference: CONTENT.md §2 (Backpropagation); the squashing functions, ``log_softmax`` and the
-losses derived from likelihoods (binary cross-entropy, MSE) are CONTENT.md §1.
+See the site pages under *Backpropagation* (backprop/mlp.md and the pages after it); the squashing
+functions, ``log_softmax`` and the losses derived from likelihoods (binary cross-entropy, MSE) are
+on *Foundations → Losses from likelihoods* (foundations/losses.md).
 """
 
 from __future__ import annotations
@@ -66,10 +67,10 @@ def linear(x: Tensor, W: Tensor, b: Tensor | None = None) -> Tensor:
 
 
 def linear_backward(grad_z: Tensor, x: Tensor, W: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """Backward of :func:`linear`: ``∇x = Wᵀ u``, ``∇W = u xᵀ``, ``∇b = u`` (summed over the batch).
+    """Backward of [`linear()`][dlref.functional.linear]: ``∇x = Wᵀ u``, ``∇W = u xᵀ``, ``∇b = u`` (summed over the batch).
 
     Args:
-        grad_z: ``u = ∂L/∂z``, same shape as the output of :func:`linear`.
+        grad_z: ``u = ∂L/∂z``, same shape as the output of [`linear()`][dlref.functional.linear].
         x: the input the forward pass saw.
         W: the weight the forward pass used.
 
@@ -158,7 +159,7 @@ def softmax_cross_entropy(a: Tensor, y: Tensor) -> Tensor:
 
 
 def softmax_cross_entropy_backward(a: Tensor, y: Tensor) -> Tensor:
-    """Gradient of :func:`softmax_cross_entropy` with respect to the logits: ``u = (p − y) / B``.
+    """Gradient of [`softmax_cross_entropy()`][dlref.functional.softmax_cross_entropy] with respect to the logits: ``u = (p − y) / B``.
 
     For a single vector (no batch) ``B = 1`` and the formula is the familiar ``p − y``.
     """
@@ -169,7 +170,7 @@ def softmax_cross_entropy_backward(a: Tensor, y: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------------
-# Elementwise squashing functions (CONTENT.md §1, losses page; §2 worked examples).
+# Elementwise squashing functions (site pages foundations/losses.md and backprop/worked-step.md).
 # ---------------------------------------------------------------------------------------------
 
 
@@ -204,7 +205,7 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def sigmoid_backward(grad_s: Tensor, a: Tensor) -> Tensor:
-    """Backward of :func:`sigmoid`: ``∂L/∂a = ∂L/∂s ⊙ σ(a)(1 − σ(a))``.
+    """Backward of [`sigmoid()`][dlref.functional.sigmoid]: ``∂L/∂a = ∂L/∂s ⊙ σ(a)(1 − σ(a))``.
 
     Args:
         grad_s: ``∂L/∂s`` for the output ``s = σ(a)``.
@@ -232,7 +233,7 @@ def sigmoid_backward(grad_s: Tensor, a: Tensor) -> Tensor:
 def tanh(a: Tensor) -> Tensor:
     """Hyperbolic tangent ``tanh(a) = (e^{a} − e^{−a}) / (e^{a} + e^{−a}) = 2σ(2a) − 1``, elementwise.
 
-    Evaluated with :func:`torch.tanh`: the textbook quotient overflows for ``|a| ≳ 710`` in
+    Evaluated with `torch.tanh()`: the textbook quotient overflows for ``|a| ≳ 710`` in
     float64 and ``2σ(2a) − 1`` loses relative precision near 0.
 
     Args:
@@ -253,7 +254,7 @@ def tanh(a: Tensor) -> Tensor:
 
 
 def tanh_backward(grad_t: Tensor, a: Tensor) -> Tensor:
-    """Backward of :func:`tanh`: ``∂L/∂a = ∂L/∂t ⊙ (1 − tanh²(a))``.
+    """Backward of [`tanh()`][dlref.functional.tanh]: ``∂L/∂a = ∂L/∂t ⊙ (1 − tanh²(a))``.
 
     Args:
         grad_t: ``∂L/∂t`` for the output ``t = tanh(a)``.
@@ -307,12 +308,12 @@ def log_softmax(a: Tensor) -> Tensor:
 
 
 def log_softmax_backward(grad_l: Tensor, a: Tensor) -> Tensor:
-    """Backward of :func:`log_softmax`: ``∂L/∂a = g − S(a) Σ_c g_c`` with ``g = ∂L/∂ log S(a)``.
+    """Backward of [`log_softmax()`][dlref.functional.log_softmax]: ``∂L/∂a = g − S(a) Σ_c g_c`` with ``g = ∂L/∂ log S(a)``.
 
     The Jacobian of ``log S`` is ``I − 1 S(a)ᵀ``; its transpose applied to ``g`` gives the formula.
 
     Args:
-        grad_l: ``g``, the gradient with respect to the output of :func:`log_softmax`.
+        grad_l: ``g``, the gradient with respect to the output of [`log_softmax()`][dlref.functional.log_softmax].
         a: the logits the forward pass saw.
 
     Shape:
@@ -334,7 +335,7 @@ def log_softmax_backward(grad_l: Tensor, a: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------------
-# Losses from likelihoods (CONTENT.md §1, "Losses from likelihoods"). Every loss is the mean
+# Losses from likelihoods (site page foundations/losses.md). Every loss is the mean
 # over all N = numel elements, as torch.nn.functional's default reduction="mean".
 # ---------------------------------------------------------------------------------------------
 
@@ -358,8 +359,8 @@ def binary_cross_entropy(p: Tensor, y: Tensor) -> Tensor:
 
     Uses ``xlogy`` so a term whose weight is 0 contributes 0 (``0 · log 0 = 0``, its limit). A
     confident wrong prediction (``p = 0`` with ``y = 1``) gives ``inf``, the exact value;
-    :func:`torch.nn.functional.binary_cross_entropy` clamps each log at −100 instead. Prefer
-    :func:`binary_cross_entropy_with_logits` whenever the logits are available.
+    `torch.nn.functional.binary_cross_entropy()` clamps each log at −100 instead. Prefer
+    [`binary_cross_entropy_with_logits()`][dlref.functional.binary_cross_entropy_with_logits] whenever the logits are available.
 
     Args:
         p: predicted probabilities ``P(y = 1)``, in ``[0, 1]``.
@@ -386,7 +387,7 @@ def binary_cross_entropy(p: Tensor, y: Tensor) -> Tensor:
 
 
 def binary_cross_entropy_backward(p: Tensor, y: Tensor) -> Tensor:
-    """Gradient of :func:`binary_cross_entropy` with respect to ``p``: ``(p − y) / (p (1 − p)) / N``.
+    """Gradient of [`binary_cross_entropy()`][dlref.functional.binary_cross_entropy] with respect to ``p``: ``(p − y) / (p (1 − p)) / N``.
 
     Infinite where ``p`` is exactly 0 or 1 and differs from ``y``; that is why the logit form is
     preferred.
@@ -447,7 +448,7 @@ def binary_cross_entropy_with_logits(a: Tensor, y: Tensor) -> Tensor:
 
 
 def binary_cross_entropy_with_logits_backward(a: Tensor, y: Tensor) -> Tensor:
-    """Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits: ``(σ(a) − y) / N``.
+    """Gradient of [`binary_cross_entropy_with_logits()`][dlref.functional.binary_cross_entropy_with_logits] with respect to the logits: ``(σ(a) − y) / N``.
 
     For a batch of ``B`` scalar logits ``N = B`` and the formula is ``(σ(a) − y) / B``.
 
@@ -499,7 +500,7 @@ def mse(yhat: Tensor, y: Tensor) -> Tensor:
 
 
 def mse_backward(yhat: Tensor, y: Tensor) -> Tensor:
-    """Gradient of :func:`mse` with respect to the predictions: ``2 (ŷ − y) / N``.
+    """Gradient of [`mse()`][dlref.functional.mse] with respect to the predictions: ``2 (ŷ − y) / N``.
 
     Args:
         yhat: predictions ``ŷ``.

@@ -7,17 +7,17 @@ A threshold unit fires when its weighted input reaches zero:
     h = \\operatorname{step}(\\mathbf w^\\top \\mathbf x + b),\\qquad
     \\operatorname{step}(z) = \\begin{cases} 1 & z \\ge 0 \\\\ 0 & z < 0 \\end{cases}
 
-A :class:`ThresholdNetwork` stacks such layers; its weights are plain data, a list of
+A [`ThresholdNetwork`][dlref.logic.ThresholdNetwork] stacks such layers; its weights are plain data, a list of
 ``(W, b)`` pairs, so a page can state them, check them on every input, and show which
-inputs a wrong set of weights gets wrong. :func:`truth_table` enumerates the ``2ⁿ`` inputs
+inputs a wrong set of weights gets wrong. [`truth_table()`][dlref.logic.truth_table] enumerates the ``2ⁿ`` inputs
 of a Python boolean function, the independent reference a network is checked against.
-:class:`SigmoidNetwork` and :func:`fit_boolean` learn the same functions by full-batch
+[`SigmoidNetwork`][dlref.logic.SigmoidNetwork] and [`fit_boolean()`][dlref.logic.fit_boolean] learn the same functions by full-batch
 gradient descent on the binary cross-entropy; a learned network is read as boolean by
 thresholding its output at ``1/2`` (equivalently, its last pre-activation at ``0``).
-:func:`asummable_pair` finds a certificate that no single threshold unit computes a given
+[`asummable_pair()`][dlref.logic.asummable_pair] finds a certificate that no single threshold unit computes a given
 function, which turns "one hidden unit is not enough" into a checked statement.
 
-Reference: CONTENT.md §4 (Logic with neurons).
+See the site pages under *Logic with neurons* (logic/hamming.md, logic/xor-of-ors.md).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def truth_table(fn: Callable[..., object], n_inputs: int, *, dtype: torch.dtype 
     """Evaluate a Python boolean function on all ``2ⁿ`` inputs.
 
     ``fn`` is called once per input with ``n`` ints (0 or 1), in the row order of
-    :func:`all_inputs`, and returns one truth value (``bool`` or 0/1) or a sequence of them.
+    [`all_inputs()`][dlref.logic.all_inputs], and returns one truth value (``bool`` or 0/1) or a sequence of them.
     This is the reference a network is checked against: it uses Python's own ``^``, ``&``,
     ``|``, not any weights.
 
@@ -353,7 +353,7 @@ class ThresholdNetwork:
         return out
 
     def __call__(self, x: Tensor) -> Tensor:
-        """The last layer's output, ``(B, M)`` or ``(M,)``; see :meth:`trace`."""
+        """The last layer's output, ``(B, M)`` or ``(M,)``; see [`trace()`][dlref.logic.ThresholdNetwork.trace]."""
         return self.trace(x)[-1][1]
 
 
@@ -362,9 +362,9 @@ class ThresholdNetwork:
 
 
 class SigmoidNetwork(nn.Module):
-    """Layers of sigmoid units, ``h⁽ˡ⁾ = σ(W⁽ˡ⁾ h⁽ˡ⁻¹⁾ + b⁽ˡ⁾)``: the trainable twin of :class:`ThresholdNetwork`.
+    """Layers of sigmoid units, ``h⁽ˡ⁾ = σ(W⁽ˡ⁾ h⁽ˡ⁻¹⁾ + b⁽ˡ⁾)``: the trainable twin of [`ThresholdNetwork`][dlref.logic.ThresholdNetwork].
 
-    The output ``σ(z)`` is read as the probability that a bit is 1; :meth:`predict`
+    The output ``σ(z)`` is read as the probability that a bit is 1; [`predict()`][dlref.logic.SigmoidNetwork.predict]
     thresholds it at ``1/2``, which is ``step`` applied to the last pre-activation ``z``.
 
     Args:
@@ -490,7 +490,7 @@ class SigmoidNetwork(nn.Module):
         return loss, grads[::-1]
 
     def layers(self) -> list[tuple[Tensor, Tensor]]:
-        """Detached copies of the weights as ``[(W1, b1), …]``, the format :class:`ThresholdNetwork` takes."""
+        """Detached copies of the weights as ``[(W1, b1), …]``, the format [`ThresholdNetwork`][dlref.logic.ThresholdNetwork] takes."""
         return [(W.detach().clone(), b.detach().clone()) for W, b in zip(self.W, self.b)]
 
 
@@ -509,23 +509,23 @@ def _one_thread():
 
 def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int = 5000, lr: float = 1.0,
                 seed: int = 0, init_scale: float = 1.0, dtype: torch.dtype = torch.float64) -> tuple[SigmoidNetwork, Tensor]:
-    """Learn a truth table with a :class:`SigmoidNetwork` by full-batch gradient descent.
+    """Learn a truth table with a [`SigmoidNetwork`][dlref.logic.SigmoidNetwork] by full-batch gradient descent.
 
     Minimises the mean binary cross-entropy over all rows and outputs,
     ``L = −mean(Y log σ(z) + (1 − Y) log(1 − σ(z)))``, with the update
     ``θ ← θ − α ∇_θ L`` applied ``steps`` times from a random initialisation drawn from
-    ``torch.Generator().manual_seed(seed)``. The gradient is :meth:`SigmoidNetwork.gradients`;
+    ``torch.Generator().manual_seed(seed)``. The gradient is [`SigmoidNetwork.gradients()`][dlref.logic.SigmoidNetwork.gradients];
     the loop runs with one intra-op thread (restored on return), which is much faster for
     tensors this small.
 
     Args:
-        X: inputs, 0s and 1s (usually :func:`all_inputs`).
+        X: inputs, 0s and 1s (usually [`all_inputs()`][dlref.logic.all_inputs]).
         Y: target outputs, 0s and 1s.
         hidden: hidden units, one int per hidden layer (an int means one hidden layer).
         steps: number of gradient steps.
         lr: learning rate ``α``.
         seed: seed of the initialisation.
-        init_scale: scale of the initial weights, see :class:`SigmoidNetwork`.
+        init_scale: scale of the initial weights, see [`SigmoidNetwork`][dlref.logic.SigmoidNetwork].
         dtype: parameter dtype.
 
     Shape:

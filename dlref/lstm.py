@@ -1,4 +1,4 @@
-"""An LSTM cell written out, and the Jacobians of its cell state (CONTENT.md §9).
+"""An LSTM cell written out, and the Jacobians of its cell state (site page *Sequence models → LSTM cell path*, sequence/lstm.md).
 
 .. math::
 
@@ -10,7 +10,7 @@ the gate blocks in the order ``i, f, g, o``, and two biases, so the cell can be 
 
 Along the cell path (``h`` held fixed) ``∂c_t/∂c_{t−1} = diag(f_t)``. In an unrolled network
 ``h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1})`` also depends on ``c_{t−1}``, which adds
-``(∂c_t/∂h_{t−1}) diag(o_{t−1} ⊙ tanh′(c_{t−1}))``; :func:`cell_jacobians` returns both.
+``(∂c_t/∂h_{t−1}) diag(o_{t−1} ⊙ tanh′(c_{t−1}))``; [`cell_jacobians()`][dlref.lstm.cell_jacobians] returns both.
 
 Reference: Hochreiter and Schmidhuber (1997); Gers, Schmidhuber and Cummins (2000) for the forget gate.
 """
@@ -82,10 +82,10 @@ def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor,
         h: ``h_{t−1}`` (must equal ``o_prev ⊙ tanh(c)`` for the full Jacobian to describe a real step).
         c: ``c_{t−1}``.
         o_prev: output gate of step t − 1.
-        Wih: input weights, as in :func:`lstm_cell`.
-        Whh: recurrent weights, as in :func:`lstm_cell`.
-        bih: input bias, as in :func:`lstm_cell`.
-        bhh: recurrent bias, as in :func:`lstm_cell`.
+        Wih: input weights, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        Whh: recurrent weights, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        bih: input bias, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        bhh: recurrent bias, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
 
     Shape:
         vectors ``x (D,)``, ``h, c, o_prev (K,)`` → two ``(K, K)`` matrices.

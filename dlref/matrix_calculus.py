@@ -1,4 +1,4 @@
-"""Jacobians in numerator and denominator layout (CONTENT.md §1, "Layouts and matrix calculus").
+"""Jacobians in numerator and denominator layout (site page *Foundations → Layouts and matrix calculus*, foundations/layouts.md).
 
 For ``y = f(x)`` with ``x ∈ ℝⁿ`` and ``y ∈ ℝᵐ`` the two conventions arrange the same ``m·n``
 partial derivatives ``∂y_i/∂x_j`` differently:
@@ -32,7 +32,7 @@ LAYOUTS = ("numerator", "denominator")
 def jacobian(fn: Callable[[Tensor], Tensor], x: Tensor, *, layout: str = "numerator") -> Tensor:
     """The Jacobian of ``y = fn(x)`` at ``x`` as a matrix, in numerator or denominator layout.
 
-    Computed by :func:`torch.autograd.functional.jacobian` and reshaped: numerator layout
+    Computed by `torch.autograd.functional.jacobian()` and reshaped: numerator layout
     ``J[i, j] = ∂y_i/∂x_j``; denominator layout is its transpose. A scalar ``y`` counts as a
     vector of length 1, so its numerator-layout Jacobian is a row and its denominator-layout
     Jacobian a column.

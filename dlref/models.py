@@ -1,14 +1,14 @@
-"""Image classifiers of CONTENT.md §6: a LeNet-style CNN and a deeper CNN with batch norm.
+"""Image classifiers: a LeNet-style CNN and a deeper CNN with batch norm.
 
-* :class:`LeNet` — conv 5×5 (C→6), ReLU, 2×2 max-pool, conv 5×5 (6→16), ReLU, 2×2 max-pool,
+* [`LeNet`][dlref.models.LeNet] — conv 5×5 (C→6), ReLU, 2×2 max-pool, conv 5×5 (6→16), ReLU, 2×2 max-pool,
   FC 400→120→84→10 with ReLUs between and *no* activation on the logits. For 32×32 inputs
   (CIFAR-10) the convolutions are unpadded; for 28×28 grey images (Fashion-MNIST) the first one is
   padded by 2 so the flattened volume is again 16·5·5 = 400 (LeCun et al. padded MNIST to 32×32).
-* :class:`BNCNN` — four blocks (conv 3×3 → BatchNorm → ReLU → 2×2 max-pool) with 64, 128, 256, 512
+* [`BNCNN`][dlref.models.BNCNN] — four blocks (conv 3×3 → BatchNorm → ReLU → 2×2 max-pool) with 64, 128, 256, 512
   channels, then FC layers with dropout 0.5, Kaiming-normal initialisation. The flattened size is
-  computed with :func:`dlref.conv.analyze`, so the same class serves 32×32 and 28×28 inputs.
+  computed with [`dlref.conv.analyze()`][dlref.conv.analyze], so the same class serves 32×32 and 28×28 inputs.
 
-The sizes are checked by ``tests/test_models.py`` against the arithmetic of :mod:`dlref.conv`.
+The sizes are checked by ``tests/test_models.py`` against the arithmetic of [`dlref.conv`][dlref.conv].
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Optimizers written out line by line, as ``torch.optim.Optimizer`` subclasses (CONTENT.md §3).
+"""Optimizers written out line by line, as ``torch.optim.Optimizer`` subclasses.
+
+See the site page *Regularization and optimization → Optimizers from scratch* (regularization/optimizers.md).
 
 Each class implements one update rule in the notation of the optimizers page, with the equation
 above the line that applies it. Where ``torch.optim`` implements the same algorithm, the class
@@ -8,12 +10,12 @@ step in float64; the tests check that over many steps and several parameter grou
 =====================  ===========================================  ============================
 class                  update                                       same as
 =====================  ===========================================  ============================
-:class:`Momentum`      v ← βv + (1 − β)g,  θ ← θ − αv                ``SGD(lr=α(1 − β), momentum=β)``
-:class:`SGD`           b ← μb + (1 − τ)g,  θ ← θ − ηb                ``torch.optim.SGD``
-:class:`Adagrad`       G ← G + g²,  θ ← θ − ηg / (√G + ε)            ``torch.optim.Adagrad``
-:class:`RMSprop`       s ← ρs + (1 − ρ)g²,  θ ← θ − ηg / (√s + ε)    ``torch.optim.RMSprop``
-:class:`Adam`          bias-corrected first and second moments      ``torch.optim.Adam`` / ``AdamW``
-:class:`Newton`        θ ← θ − α(H + λI)⁻¹g                          (no torch counterpart)
+[`Momentum`][dlref.optim.Momentum]      v ← βv + (1 − β)g,  θ ← θ − αv                ``SGD(lr=α(1 − β), momentum=β)``
+[`SGD`][dlref.optim.SGD]           b ← μb + (1 − τ)g,  θ ← θ − ηb                ``torch.optim.SGD``
+[`Adagrad`][dlref.optim.Adagrad]       G ← G + g²,  θ ← θ − ηg / (√G + ε)            ``torch.optim.Adagrad``
+[`RMSprop`][dlref.optim.RMSprop]       s ← ρs + (1 − ρ)g²,  θ ← θ − ηg / (√s + ε)    ``torch.optim.RMSprop``
+[`Adam`][dlref.optim.Adam]          bias-corrected first and second moments      ``torch.optim.Adam`` / ``AdamW``
+[`Newton`][dlref.optim.Newton]        θ ← θ − α(H + λI)⁻¹g                          (no torch counterpart)
 =====================  ===========================================  ============================
 
 References: Goodfellow, Bengio and Courville, *Deep Learning*, §8.3–8.5 and §8.6.1; Kingma and
@@ -58,7 +60,7 @@ def _grad(p: Tensor) -> Tensor:
 
 
 class _Readable(Optimizer, metaclass=abc.ABCMeta):
-    """Shared ``step``: evaluate the closure, then apply :meth:`_update` to every parameter with a gradient."""
+    """Shared ``step``: evaluate the closure, then apply `_update()` to every parameter with a gradient."""
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:  # type: ignore[override]
@@ -135,7 +137,7 @@ class SGD(_Readable):
     """``torch.optim.SGD``'s rule: ``b ← μb + (1 − τ)g`` (``b₁ = g``), ``θ ← θ − ηb``.
 
     The buffer starts at the first gradient itself, *not* at ``(1 − τ)g``: with a dampening
-    ``τ = μ`` this is therefore not the averaged form of :class:`Momentum` on the first step.
+    ``τ = μ`` this is therefore not the averaged form of [`Momentum`][dlref.optim.Momentum] on the first step.
     Nesterov: ``θ ← θ − η(g + μb)``. Weight decay adds ``λθ`` to ``g`` first.
 
     Args:

@@ -1,4 +1,6 @@
-"""A tanh RNN over padded, variable-length batches, with backpropagation through time by hand (CONTENT.md §9).
+"""A tanh RNN over padded, variable-length batches, with backpropagation through time by hand.
+
+See the site page *Sequence models → RNN Jacobian and BPTT* (sequence/rnn.md).
 
 .. math::
 
@@ -90,7 +92,7 @@ def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, 
         where ``H[:, t]`` is ``h_{t+1}`` (``H[b, t]`` for ``t ≥ lengths[b]`` repeats the last real state).
 
     Returns:
-        ``(H, cache)``; ``cache`` holds what :func:`rnn_backward` needs.
+        ``(H, cache)``; ``cache`` holds what [`rnn_backward()`][dlref.rnn.rnn_backward] needs.
 
     Examples:
         >>> x = torch.zeros(2, 3, 1, dtype=torch.float64)
@@ -122,7 +124,7 @@ def rnn_backward(grad_H: Tensor, cache: dict) -> dict[str, Tensor]:
     Args:
         grad_H: ``∂L/∂h_t`` through each step's own use of ``h_t`` (e.g. a per-step readout);
             the recursion adds what flows back from later steps.
-        cache: from :func:`rnn_forward`.
+        cache: from [`rnn_forward()`][dlref.rnn.rnn_forward].
 
     Shape:
         ``grad_H (B, L, K)`` → ``Wx (K, D)``, ``Wh (K, K)``, ``b (K,)``, ``x (B, L, D)``, ``h0 (B, K)``.

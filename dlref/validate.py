@@ -304,7 +304,7 @@ def callable_(name: str, value: object, *, optional: bool = False) -> Any:
 
 
 def dtype(name: str, value: object, *, floating: bool = False) -> torch.dtype:
-    """Check ``value`` is a :class:`torch.dtype` (a floating one when ``floating``).
+    """Check ``value`` is a `torch.dtype` (a floating one when ``floating``).
 
     Examples:
         >>> dtype("dtype", torch.float64, floating=True)
@@ -318,7 +318,7 @@ def dtype(name: str, value: object, *, floating: bool = False) -> torch.dtype:
 
 
 def device(name: str, value: object) -> torch.device | str | None:
-    """Check ``value`` is ``None``, a :class:`torch.device` or a device string such as ``"cpu"``.
+    """Check ``value`` is ``None``, a `torch.device` or a device string such as ``"cpu"``.
 
     Examples:
         >>> device("device", "cpu")

@@ -1,12 +1,12 @@
 """Vision-transformer pieces: patches, patch embedding as a strided convolution, positions, a small ViT.
 
-CONTENT.md §7. An image ``(C, H, W)`` is cut into ``N = (H/P)·(W/P)`` non-overlapping ``P × P``
-patches; each is flattened to ``C·P·P`` values (:func:`patchify`) and mapped linearly to ``E``
+See the site page *Vision transformers* (vit/vit.md). An image ``(C, H, W)`` is cut into ``N = (H/P)·(W/P)`` non-overlapping ``P × P``
+patches; each is flattened to ``C·P·P`` values ([`patchify()`][dlref.vit.patchify]) and mapped linearly to ``E``
 features. That linear map on non-overlapping patches *is* a convolution with kernel size = stride
-= ``P`` (:class:`PatchEmbedding`; the test checks both agree). Attention treats its inputs as a
-set, so positions are added as learned vectors or fixed sinusoids (:func:`sinusoidal_positions`).
-:class:`ViT` stacks pre-norm transformer blocks (Dosovitskiy et al., 2021) using
-:class:`dlref.attention.MultiheadAttention`.
+= ``P`` ([`PatchEmbedding`][dlref.vit.PatchEmbedding]; the test checks both agree). Attention treats its inputs as a
+set, so positions are added as learned vectors or fixed sinusoids ([`sinusoidal_positions()`][dlref.vit.sinusoidal_positions]).
+[`ViT`][dlref.vit.ViT] stacks pre-norm transformer blocks (Dosovitskiy et al., 2021) using
+[`dlref.attention.MultiheadAttention`][dlref.attention.MultiheadAttention].
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def patchify(x: Tensor, patch_size: int) -> Tensor:
 
 
 def unpatchify(patches: Tensor, patch_size: int, image_size: tuple[int, int], channels: int) -> Tensor:
-    """Inverse of :func:`patchify`.
+    """Inverse of [`patchify()`][dlref.vit.patchify].
 
     Shape:
         ``(B, N, C·P·P)`` → ``(B, C, H_in, W_in)``.
@@ -114,7 +114,7 @@ class PatchEmbedding(nn.Module):
         return y.flatten(2).transpose(1, 2)  # (B, N, E)
 
     def as_linear(self) -> tuple[Tensor, Tensor]:
-        """The same map as ``(W, b)`` acting on :func:`patchify` output: ``patchify(x) @ Wᵀ + b``."""
+        """The same map as ``(W, b)`` acting on [`patchify()`][dlref.vit.patchify] output: ``patchify(x) @ Wᵀ + b``."""
         return self.proj.weight.flatten(1), self.proj.bias  # (E, C·P·P), (E,)
 
 

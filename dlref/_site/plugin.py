@@ -9,7 +9,7 @@ List it after ``markdown-exec`` in ``mkdocs.yml``::
 What it does, by MkDocs event:
 
 * ``on_config``: fixes the environment every block and notebook kernel sees (profile,
-  headless matplotlib, a check log for kernels), and puts :class:`~dlref._site.execute.Executor`
+  headless matplotlib, a check log for kernels), and puts `Executor`
   in front of markdown-exec's python formatter so blocks are cached.
 * ``on_files``: serves MathJax (from the ``django-static-mathjax`` wheel) from the site itself.
 * ``on_page_content``: strips the notebook template's CDN scripts and appends the provenance footer.

@@ -1,1 +1,1 @@
-"""Experiments whose results the site stores in ``results/`` (see :mod:`dlref.results`)."""
+"""Experiments whose results the site stores in ``results/`` (see [`dlref.results`][dlref.results])."""

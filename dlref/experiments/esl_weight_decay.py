@@ -1,8 +1,11 @@
-"""Weight decay and network size on a simulated regression (ESL Exercise 11.5 style; CONTENT.md §3).
+"""Weight decay and network size on a simulated regression (ESL Exercise 11.5 style).
+
+Shown on the site page *Regularization and optimization → Weight decay on a simulated regression*
+(regularization/esl-weight-decay.md).
 
 Data: ``X ∈ ℝ²`` standard normal, ``Y = σ(a₁ᵀX) + (a₂ᵀX)² + s·Z`` with ``Z`` standard normal.
 Model: one hidden layer of ``K`` sigmoid units and a linear output, trained by full-batch Adam
-(:class:`dlref.optim.Adam`) on the mean squared error of the standardised target plus the L2
+([`dlref.optim.Adam`][dlref.optim.Adam]) on the mean squared error of the standardised target plus the L2
 penalty ``λ(‖W₁‖² + ‖W₂‖²)`` on the weights (not the biases). One epoch is one full-batch step.
 
 Every seed draws its own training set, test set and initialisation; the seeds run side by side
@@ -66,7 +69,7 @@ def train(K: int, lam: float, data: tuple[torch.Tensor, ...], cfg: Config, gener
     Args:
         K: hidden units.
         lam: weight-decay coefficient ``λ`` (on the standardised scale).
-        data: ``(X, Y, Xt, Yt)`` as returned by :func:`simulate` for training and test.
+        data: ``(X, Y, Xt, Yt)`` as returned by [`simulate()`][dlref.experiments.esl_weight_decay.simulate] for training and test.
         cfg: the configuration.
         generator: for the initialisation.
 

@@ -1,13 +1,13 @@
 """DCGAN on Fashion-MNIST, scored each epoch by a Fréchet distance in a LeNet's feature space.
 
 The experiment behind docs/gan/dcgan-fashion.nb.py and ``dlref gan train --dataset fashion-mnist``:
-:class:`dlref.gan.models.DCGANGenerator` / :class:`~dlref.gan.models.DCGANDiscriminator` trained
-by :func:`dlref.gan.train.train`; after every epoch 5 000 samples from fixed noise are scored by
-:class:`dlref.gan.metrics.FrechetEvaluator` against the 10 000 test images (FD and the
+[`dlref.gan.models.DCGANGenerator`][dlref.gan.models.DCGANGenerator] / [`DCGANDiscriminator`][dlref.gan.models.DCGANDiscriminator] trained
+by [`dlref.gan.train.train()`][dlref.gan.train.train]; after every epoch 5 000 samples from fixed noise are scored by
+[`dlref.gan.metrics.FrechetEvaluator`][dlref.gan.metrics.FrechetEvaluator] against the 10 000 test images (FD and the
 classifier's label distribution). The floor is the same FD for 5 000 *real* training images.
 
-Two configurations: :data:`CPU` (a small model on a subset, minutes on a CPU — what the site
-shows) and :data:`CUDA` (the full recipe, CUDA only).
+Two configurations: `CPU` (a small model on a subset, minutes on a CPU — what the site
+shows) and `CUDA` (the full recipe, CUDA only).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def cpu_result() -> Any:
 
 
 def cuda_result() -> Any:
-    """The stored full CUDA run; raises :class:`dlref.results.ResultMissingError` until one has been made."""
+    """The stored full CUDA run; raises [`dlref.results.ResultMissingError`][dlref.results.ResultMissingError] until one has been made."""
     from dlref import results
 
     return results.run_or_load("gan-fashion-dcgan-cuda", run, CUDA, profiles=("full",), devices=("cuda",), code=_code())

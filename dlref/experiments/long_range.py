@@ -1,4 +1,6 @@
-"""LSTM versus tanh RNN on a long-range memory task (CONTENT.md §9).
+"""LSTM versus tanh RNN on a long-range memory task.
+
+Shown on the site page *Sequence models → LSTM cell path* (sequence/lstm.md).
 
 Task: a sequence of length ``T``. The first input is ``(s, 1)`` with a random sign ``s ∈ {−1, +1}``;
 every later input is ``(ε_t, 0)`` with Gaussian distractor noise ``ε_t``. After the last step a

@@ -1,7 +1,7 @@
 """Hidden-layer width of the one-hidden-layer MLP on Fashion-MNIST, trained by its hand-written backward.
 
-The experiment behind the MLP training walkthrough: :class:`dlref.nn.MLP` on flattened 28×28
-images, gradients from :meth:`~dlref.nn.MLP.gradients` (no autograd), plain minibatch SGD.
+The experiment behind the MLP training walkthrough: [`dlref.nn.MLP`][dlref.nn.mlp.MLP] on flattened 28×28
+images, gradients from [`gradients()`][dlref.nn.mlp.MLP.gradients] (no autograd), plain minibatch SGD.
 For each width ``K`` it records the training-loss curve and the test accuracy.
 """
 

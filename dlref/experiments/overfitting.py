@@ -1,4 +1,7 @@
-"""Remedies for a classifier that fits its training set perfectly but generalises poorly (CONTENT.md §3).
+"""Remedies for a classifier that fits its training set perfectly but generalises poorly.
+
+Shown on the site page *Regularization and optimization → Overfitting remedies, measured*
+(regularization/overfitting.md).
 
 A two-class problem in the plane with a curved boundary and label noise: ``X`` standard normal,
 ``y = 1[x₂ > sin(2x₁)]``, each label flipped with probability ``flip`` (so no classifier can

@@ -1,8 +1,8 @@
 """``dlref train classifier``: train LeNet, the BN CNN or a small ViT on Fashion-MNIST or CIFAR-10.
 
 The command behind the classifier page's "run it yourself" section. It uses the shared loop
-:func:`dlref.train.fit` (CUDA with mixed precision and ``channels_last`` when present, checkpoints,
-``metrics.json``) and the recipes of :mod:`dlref.experiments.classifiers`. CIFAR-10 is never
+[`dlref.train.fit()`][dlref.train.fit] (CUDA with mixed precision and ``channels_last`` when present, checkpoints,
+``metrics.json``) and the recipes of [`dlref.experiments.classifiers`][dlref.experiments.classifiers]. CIFAR-10 is never
 downloaded from here: without a local copy the command says where it looked and how to fetch it.
 """
 
@@ -20,7 +20,7 @@ from dlref.models import BNCNN, LeNet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``dlref train`` (added to its ``argparse`` parser by :mod:`dlref.cli`)."""
+    """Arguments of ``dlref train`` (added to its ``argparse`` parser by [`dlref.cli`][dlref.cli])."""
     actions = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     p = actions.add_parser("classifier", help="train LeNet, the BN CNN or a small ViT on Fashion-MNIST or CIFAR-10")
     p.add_argument("--model", choices=("lenet", "bncnn", "vit"), default="lenet")

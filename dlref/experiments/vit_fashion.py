@@ -1,4 +1,6 @@
-"""Small data: a small ViT against a LeNet-style CNN on growing Fashion-MNIST subsets (CONTENT.md §7).
+"""Small data: a small ViT against a LeNet-style CNN on growing Fashion-MNIST subsets.
+
+Shown on the site page *Vision transformers* (vit/vit.md).
 
 The CNN-vs-ViT question "which works better with little data?" as an experiment: both models
 train with the same optimiser (Adam, lr 1e-3), batch size and number of optimiser steps budget per

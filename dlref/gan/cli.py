@@ -8,7 +8,7 @@ Examples (shell)::
 
 ``--dry-run`` (smoke mode) trains a few steps on a small subset with tiny networks and writes
 nothing unless ``--out`` is given. ``--fd`` scores each epoch with the Fréchet distance of
-:mod:`dlref.gan.metrics` (Fashion-MNIST only). The parser is built only when the CLI runs.
+[`dlref.gan.metrics`][dlref.gan.metrics] (Fashion-MNIST only). The parser is built only when the CLI runs.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ name               discriminator / critic minimises             generator minimi
 ``hinge``          mean relu(1 − a_real) + mean relu(1 + a_fake)   −mean a_fake
 =================  ==========================================  ====================================
 
-References: CONTENT.md §10 and docs/gan/objective.md (minimax game and its gradients);
+References: the site page *Generative adversarial networks → The GAN objective and its gradients*
+(gan/objective.md) for the minimax game and its gradients;
 Goodfellow et al. 2014 (non-saturating loss); Gulrajani et al. 2017 (gradient penalty);
 Lim & Ye 2017 / Miyato et al. 2018 (hinge loss).
 """
@@ -98,7 +99,7 @@ def nonsaturating_g_loss(fake: Tensor) -> Tensor:
 def wasserstein_d_loss(real: Tensor, fake: Tensor) -> Tensor:
     """The critic's loss mean a_fake − mean a_real (minus the Kantorovich–Rubinstein estimate).
 
-    Add :func:`gradient_penalty` to keep the critic close to 1-Lipschitz.
+    Add [`gradient_penalty()`][dlref.gan.losses.gradient_penalty] to keep the critic close to 1-Lipschitz.
 
     Shape:
         ``real`` ``(B,)`` or ``(B, 1)``; ``fake`` likewise. Returns a scalar.
@@ -190,7 +191,7 @@ class GANLoss:
         name: The registry name.
         d_loss: ``d_loss(real_scores, fake_scores)`` that D (or the critic) minimises.
         g_loss: ``g_loss(fake_scores)`` that G minimises.
-        penalty: Whether the training loop adds :func:`gradient_penalty` to ``d_loss``.
+        penalty: Whether the training loop adds [`gradient_penalty()`][dlref.gan.losses.gradient_penalty] to ``d_loss``.
     """
 
     name: str
@@ -209,10 +210,10 @@ LOSSES: dict[str, GANLoss] = {
 
 
 def get_loss(name: str) -> GANLoss:
-    """The :class:`GANLoss` registered under ``name``.
+    """The [`GANLoss`][dlref.gan.losses.GANLoss] registered under ``name``.
 
     Raises:
-        ValueError: ``name`` is not one of :data:`LOSSES`.
+        ValueError: ``name`` is not one of `LOSSES`.
 
     Examples:
         >>> get_loss("hinge").penalty

@@ -7,7 +7,8 @@ LeakyReLU(0.2), ending in one unnormalised score (a logit, or a critic value for
 28×28 images the feature map starts at 7×7 (two doublings), for 32×32 at 4×4 (three).
 
 A WGAN-GP critic must not use batch norm (the penalty is per sample), so the discriminator
-takes ``norm="batch" | "layer" | "none"``. Reference: CONTENT.md §10.
+takes ``norm="batch" | "layer" | "none"``. See the site page *Generative adversarial networks →
+Mode collapse, WGAN-GP, the noise distribution* (gan/mode-collapse.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ The ring of ``k`` narrow Gaussians is the standard test for mode collapse (Metz 
 "Unrolled GANs"; Srivastava et al. 2017, "VEEGAN"): a generator that collapses puts its
 samples on a few of the modes. A sample is **high quality** when it lies within ``3σ`` of
 some mode's centre; a mode is **covered** when it receives at least ``min_share`` of the
-high-quality samples' expected share. Reference: CONTENT.md §10 (theory, executed).
+high-quality samples' expected share. See the site page *Generative adversarial
+networks → GAN theory, executed* (gan/theory.md).
 """
 
 from __future__ import annotations

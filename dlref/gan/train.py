@@ -2,24 +2,25 @@
 
 One loop, two optimizers, alternating steps: ``n_critic`` discriminator (critic) updates on
 fresh real batches, then one generator update against the updated discriminator. It reuses the
-shared pieces of :mod:`dlref.train` — :func:`~dlref.train.seed_everything`, the RNG-state
-helpers, atomic :func:`~dlref.train.save_checkpoint` / :func:`~dlref.train.write_json`, and
-:func:`~dlref.train.check_finite` — and adds what a GAN needs:
+shared pieces of [`dlref.train`][dlref.train] — [`seed_everything()`][dlref.train.seed_everything], the RNG-state
+helpers, atomic [`save_checkpoint()`][dlref.train.save_checkpoint] / [`write_json()`][dlref.train.write_json], and
+[`check_finite()`][dlref.train.check_finite] — and adds what a GAN needs:
 
-* **Device** — CUDA when present with mixed precision through :func:`dlref.autocast` (the
+* **Device** — CUDA when present with mixed precision through [`dlref.autocast()`][dlref.device.autocast] (the
   gradient penalty is computed in float32) and images in ``channels_last``; CPU otherwise
   (float32, bit-reproducible).
 * **One random stream** — every draw the loop makes (data order, noise, penalty weights) comes
-  from one CPU :class:`torch.Generator` saved in the checkpoint, so a resumed CPU run ends with
+  from one CPU `torch.Generator` saved in the checkpoint, so a resumed CPU run ends with
   exactly the parameters of an uninterrupted one.
 * **Checkpoints** every ``checkpoint_every`` steps and at each epoch end, written atomically;
   ``resume=True`` continues from the last one, losing at most that interval.
 * **Each epoch** the loss curves and a grid of samples from fixed noise are saved as PNGs, the
   optional ``evaluate(G, epoch)`` metrics are recorded, and ``metrics.json`` is rewritten.
 * **Divergence** — a NaN/inf loss, or one whose magnitude exceeds ``diverge_threshold``, stops
-  training with :class:`GANDivergedError` naming the step, the loss and the checkpoint to resume from.
+  training with [`GANDivergedError`][dlref.gan.train.GANDivergedError] naming the step, the loss and the checkpoint to resume from.
 
-Reference: CONTENT.md §10; docs/gan/objective.md for the objective and updates.
+See the site page *Generative adversarial networks → The GAN objective and its gradients*
+(gan/objective.md) for the objective and updates.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class GANConfig:
     """Hyper-parameters of one GAN run (frozen: hashed by the results store).
 
     Args:
-        loss: ``"minimax"``, ``"non-saturating"``, ``"wgan-gp"`` or ``"hinge"`` (see :mod:`dlref.gan.losses`).
+        loss: ``"minimax"``, ``"non-saturating"``, ``"wgan-gp"`` or ``"hinge"`` (see [`dlref.gan.losses`][dlref.gan.losses]).
         epochs: Passes over the real data (each discriminator step consumes one real batch).
         batch_size: Real and generated samples per step.
         lr_g: Generator learning rate (Adam).
@@ -268,14 +269,14 @@ def train(
         G: Generator taking ``(B, config.z_dim)`` noise.
         D: Discriminator / critic returning ``(B, 1)`` scores.
         data: Real samples ``(N, *)`` (images scaled to [−1, 1]); kept on the CPU, batches are moved.
-        config: The :class:`GANConfig`.
+        config: The [`GANConfig`][dlref.gan.train.GANConfig].
         out_dir: Folder for ``checkpoint.pt``, ``metrics.json`` and the PNGs; nothing is written if ``None``.
         resume: Continue from ``out_dir/checkpoint.pt``; the config must match the saved one except
             for ``max_steps``, ``checkpoint_every`` and ``save_images``.
         evaluate: Called as ``evaluate(G, epoch)`` (G in eval mode, no grad) after each epoch;
             its dict of numbers is recorded per epoch.
         pack: Samples the discriminator judges together (PacGAN); D's input is ``pack`` samples concatenated.
-        device: Default :func:`dlref.device`.
+        device: Default [`dlref.device()`][dlref.device.device].
         progress: tqdm progress bar (default: when stderr is a terminal).
 
     Shape:

@@ -1,4 +1,4 @@
-"""An L-layer MLP whose backward pass is the generic recursion (CONTENT.md §2, deep-recursion page).
+"""An L-layer MLP whose backward pass is the generic recursion (site page *Backpropagation → The L-layer recursion*, backprop/deep-recursion.md).
 
 Layers ``l = 1 … L``, with ``a⁰ = x``:
 
@@ -12,7 +12,7 @@ Given the upstream gradient ``∂L/∂a^L`` the backward pass is, in the names t
     delta[l] = (W^{l+1})ᵀ delta[l+1] ⊙ g′(z^l)        l = L−1 … 1
     ∇W^l = delta[l] (a^{l−1})ᵀ      ∇b^l = delta[l]      ∇x = (W^1)ᵀ delta[1]
 
-Each layer may use any activation in :data:`ACTIVATIONS`. :meth:`DeepMLP.gradients` is the
+Each layer may use any activation in `ACTIVATIONS`. [`DeepMLP.gradients()`][dlref.nn.deep.DeepMLP.gradients] is the
 manual route; ``forward`` is an ordinary differentiable module, so autograd can check it.
 """
 
@@ -28,7 +28,7 @@ from dlref import functional as F
 
 Tensor = torch.Tensor
 
-#: Activation names :class:`DeepMLP`, :func:`activation` and :func:`activation_derivative` accept.
+#: Activation names [`DeepMLP`][dlref.nn.deep.DeepMLP], [`activation()`][dlref.nn.deep.activation] and [`activation_derivative()`][dlref.nn.deep.activation_derivative] accept.
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "identity")
 
 
@@ -75,7 +75,7 @@ def activation_derivative(name: str, z: Tensor) -> Tensor:
     ``tanh′(z) = 1 − tanh²(z)``, ``identity′(z) = 1``.
 
     Args:
-        name: an activation in :data:`ACTIVATIONS`.
+        name: an activation in `ACTIVATIONS`.
         z: pre-activations.
 
     Shape:

@@ -1,4 +1,4 @@
-"""One-hidden-layer MLP with a hand-written backward pass (CONTENT.md §2, template page).
+"""One-hidden-layer MLP with a hand-written backward pass (site page *Backpropagation → One-hidden-layer MLP*, backprop/mlp.md).
 
 .. math::
 
@@ -10,7 +10,7 @@ Backward, in the names the page uses::
     u2 = ∂L/∂a = p − y            ∇V = u2 hᵀ     ∇b2 = u2
     u1 = ∂L/∂z = (Vᵀ u2) ⊙ H(z)   ∇W = u1 xᵀ     ∇b1 = u1     ∇x = Wᵀ u1
 
-The module is a normal ``nn.Module`` (autograd works on it); :meth:`MLP.gradients` is the
+The module is a normal ``nn.Module`` (autograd works on it); [`MLP.gradients()`][dlref.nn.mlp.MLP.gradients] is the
 manual route the derivation page checks against autograd.
 """
 
