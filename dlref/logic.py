@@ -29,6 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 import torch
 from torch import nn
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 
@@ -37,24 +39,13 @@ Tensor = torch.Tensor
 
 
 def _require_binary(name: str, x: object, *, dims: tuple[int, ...] = (1, 2)) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of 0s and 1s; got {type(x).__name__}")
+    validate.tensor(name, x, ndim=dims)
     if x.is_complex():
         raise TypeError(f"{name} must be real; got dtype {x.dtype}")
-    if x.dim() not in dims:
-        raise ValueError(f"{name} must have {' or '.join(map(str, dims))} dims; got shape {tuple(x.shape)}")
     if x.numel() and not ((x == 0) | (x == 1)).all():
         bad = x[(x != 0) & (x != 1)].flatten()[0].item()
         raise ValueError(f"{name} must contain only 0s and 1s; found {bad}")
     return x
-
-
-def _require_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1; got {value}")
-    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,9 +72,7 @@ def step(z: Tensor) -> Tensor:
         >>> step(torch.tensor([-0.5, 0.0, 2.0]))
         tensor([0., 1., 1.])
     """
-    if not isinstance(z, Tensor) or not z.is_floating_point():
-        got = f"dtype {z.dtype}" if isinstance(z, Tensor) else type(z).__name__
-        raise TypeError(f"z must be a floating-point tensor; got {got}")
+    validate.floating_tensor("z", z)
     return (z >= 0).to(z.dtype)
 
 
@@ -110,9 +99,8 @@ def all_inputs(n_inputs: int, *, dtype: torch.dtype = torch.float64) -> Tensor:
                 [1., 0.],
                 [1., 1.]], dtype=torch.float64)
     """
-    _require_positive_int("n_inputs", n_inputs)
-    if n_inputs > 20:
-        raise ValueError(f"n_inputs must be at most 20 (2ⁿ rows are materialised); got {n_inputs}")
+    validate.positive_int("n_inputs", n_inputs, maximum=20)  # 2ⁿ rows are materialised
+    validate.dtype("dtype", dtype)
     rows = torch.arange(2**n_inputs).unsqueeze(1)  # (2ⁿ, 1)
     shifts = torch.arange(n_inputs - 1, -1, -1)  # (n,): most significant bit first
     return ((rows >> shifts) & 1).to(dtype)  # (2ⁿ, n)
@@ -147,8 +135,7 @@ def truth_table(fn: Callable[..., object], n_inputs: int, *, dtype: torch.dtype 
         >>> Y.flatten().tolist()
         [0.0, 1.0, 1.0, 0.0]
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable; got {type(fn).__name__}")
+    validate.callable_("fn", fn)
     X = all_inputs(n_inputs, dtype=dtype)
     rows: list[list[int]] = []
     for x in X.to(torch.int64).tolist():
@@ -226,6 +213,8 @@ def format_truth_table(X: Tensor, columns: Mapping[str, Tensor], *, input_names:
         1 1 | 1
     """
     _require_binary("X", X, dims=(2,))
+    validate.instance("columns", columns, Mapping)
+    validate.optional(validate.each, "input_names", input_names, validate.instance, str, min_length=0)
     n = X.shape[1]
     names = list(input_names) if input_names is not None else [f"x{i + 1}" for i in range(n)]
     if len(names) != n:
@@ -257,6 +246,15 @@ def format_truth_table(X: Tensor, columns: Mapping[str, Tensor], *, input_names:
 # threshold networks
 
 
+def _check_layer(name: str, pair: object) -> None:
+    """One ``(W, b)`` pair of floating tensors: ``W`` ``(K_out, K_in)``, ``b`` ``(K_out,)``, one dtype."""
+    validate.each(name, pair, validate.floating_tensor, min_length=2, max_length=2)
+    W, b = pair
+    validate.floating_tensor(f"{name} W", W, ndim=2)
+    validate.shape(f"{name} b", b, (W.shape[0],), "(K_out,)")
+    validate.same_dtype(**{f"{name} W": W, f"{name} b": b})
+
+
 class ThresholdNetwork:
     """Layers of threshold units, ``h⁽ˡ⁾ = step(W⁽ˡ⁾ h⁽ˡ⁻¹⁾ + b⁽ˡ⁾)`` with ``h⁽⁰⁾ = x``.
 
@@ -284,36 +282,11 @@ class ThresholdNetwork:
     """
 
     def __init__(self, layers: Sequence[tuple[Tensor, Tensor]]) -> None:
-        if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
-            raise TypeError(f"layers must be a list of (W, b) pairs; got {type(layers).__name__}")
-        if len(layers) == 0:
-            raise ValueError("layers must hold at least one (W, b) pair; got an empty list")
-        checked: list[tuple[Tensor, Tensor]] = []
-        for l, pair in enumerate(layers, start=1):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"layer {l} must be a (W, b) pair; got {type(pair).__name__}"
-                                + (f" of length {len(pair)}" if isinstance(pair, (tuple, list)) else ""))
-            W, b = pair
-            for name, t in (("W", W), ("b", b)):
-                if not isinstance(t, Tensor) or not t.is_floating_point():
-                    got = f"dtype {t.dtype}" if isinstance(t, Tensor) else type(t).__name__
-                    raise TypeError(f"layer {l}: {name} must be a floating-point tensor; got {got}")
-            if W.dim() != 2:
-                raise ValueError(f"layer {l}: W must be a matrix (K_out, K_in); got shape {tuple(W.shape)}")
-            if b.shape != (W.shape[0],):
-                raise ValueError(f"layer {l}: b must be (K_out,) = ({W.shape[0]},) to match W {tuple(W.shape)}; "
-                                 f"got {tuple(b.shape)}")
-            if checked:
-                prev = checked[-1][0]
-                if W.shape[1] != prev.shape[0]:
-                    raise ValueError(f"layer {l}: W must take the {prev.shape[0]} outputs of layer {l - 1} "
-                                     f"(W of shape ({W.shape[0]}, {prev.shape[0]})); got W {tuple(W.shape)}")
-                if W.dtype != prev.dtype:
-                    raise TypeError(f"all layers must share a dtype; layer 1 is {prev.dtype}, layer {l} is {W.dtype}")
-            if b.dtype != W.dtype:
-                raise TypeError(f"layer {l}: W and b must share a dtype; got {W.dtype} and {b.dtype}")
-            checked.append((W, b))
-        self.layers = checked
+        validate.each("layers", layers, _check_layer)
+        for l in range(1, len(layers)):  # consecutive layers chain: K_in of layer l is K_out of layer l − 1
+            validate.shape(f"layers[{l}] W", layers[l][0], (None, layers[l - 1][0].shape[0]), "(K_out, K_in)")
+        validate.same_dtype(**{f"layers[{l}] W": W for l, (W, _) in enumerate(layers)})
+        self.layers = [(W, b) for W, b in layers]
 
     @property
     def n_inputs(self) -> int:
@@ -393,14 +366,10 @@ class SigmoidNetwork(nn.Module):
     def __init__(self, widths: Sequence[int], *, init_scale: float = 1.0, dtype: torch.dtype = torch.float64,
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
-        if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
-            raise TypeError(f"widths must be a list of ints [D, K1, …, M]; got {type(widths).__name__}")
-        if len(widths) < 2:
-            raise ValueError(f"widths must list at least inputs and outputs; got {list(widths)}")
-        if isinstance(init_scale, bool) or not isinstance(init_scale, (int, float)) or not init_scale > 0:
-            raise ValueError(f"init_scale must be a positive number; got {init_scale!r}")
-        for i, w in enumerate(widths):
-            _require_positive_int(f"widths[{i}]", w)
+        validate.each("widths", widths, validate.positive_int, min_length=2)  # [D, K1, …, M]
+        validate.real("init_scale", init_scale, low=0.0, low_open=True)
+        validate.dtype("dtype", dtype, floating=True)
+        validate.instance("generator", generator, torch.Generator, optional=True)
         self.widths = list(widths)
         self.W = nn.ParameterList()
         self.b = nn.ParameterList()
@@ -422,8 +391,9 @@ class SigmoidNetwork(nn.Module):
             TypeError: ``x`` is not a real tensor.
             ValueError: ``x`` has the wrong width or dims.
         """
-        if not isinstance(x, Tensor) or x.is_complex():
-            raise TypeError(f"x must be a real torch.Tensor; got {type(x).__name__}")
+        validate.tensor("x", x)
+        if x.is_complex():
+            raise TypeError(f"x must be a real tensor; got dtype {x.dtype}")
         if x.dim() not in (1, 2) or x.shape[-1] != self.widths[0]:
             raise ValueError(f"x must be (B, D) or (D,) with D = {self.widths[0]}; got {tuple(x.shape)}")
         h = x.to(self.W[0].dtype)
@@ -468,8 +438,10 @@ class SigmoidNetwork(nn.Module):
             TypeError: ``x`` or ``Y`` is not a real tensor.
             ValueError: shapes do not fit the network or each other.
         """
-        if not isinstance(Y, Tensor) or Y.is_complex():
-            raise TypeError(f"Y must be a real torch.Tensor; got {type(Y).__name__}")
+        validate.tensor("Y", Y)
+        if Y.is_complex():
+            raise TypeError(f"Y must be a real tensor; got dtype {Y.dtype}")
+        validate.probabilities("Y", Y)
         tr = self.trace(x)
         if x.dim() != 2:
             raise ValueError(f"x must be a batch (B, D); got {tuple(x.shape)}")
@@ -551,11 +523,10 @@ def fit_boolean(X: Tensor, Y: Tensor, hidden: int | Sequence[int], *, steps: int
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same number of rows; got X {tuple(X.shape)} and Y {tuple(Y.shape)}")
     hidden_list = [hidden] if isinstance(hidden, int) and not isinstance(hidden, bool) else hidden
-    if isinstance(hidden_list, (str, bytes)) or not isinstance(hidden_list, Sequence):
-        raise TypeError(f"hidden must be an int or a list of ints; got {type(hidden).__name__}")
-    _require_positive_int("steps", steps)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-        raise ValueError(f"lr must be a positive number; got {lr!r}")
+    validate.each("hidden", hidden_list, validate.positive_int, min_length=0)
+    validate.positive_int("steps", steps)
+    validate.real("lr", lr, low=0.0, low_open=True)
+    validate.positive_int("seed", seed, minimum=0)
     net = SigmoidNetwork([X.shape[1], *hidden_list, Y.shape[1]], init_scale=init_scale, dtype=dtype,
                          generator=torch.Generator().manual_seed(seed))
     Xd, Yd = X.to(dtype), Y.to(dtype)

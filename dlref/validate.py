@@ -34,7 +34,8 @@ __all__ = [
     "tensor", "floating_tensor", "positive_int", "int_pair", "real", "probability",
     "boolean", "choice", "same_dtype", "same_device", "shape", "finite",
     "instance", "callable_", "dtype", "device", "int_sequence", "same_shape",
-    "optional", "each", "path", "iterable", "mapping", "class_indices", "scalar",
+    "optional", "each", "path", "iterable", "json_value", "mapping", "class_indices", "scalar", "same_length",
+    "probabilities",
 ]
 
 
@@ -416,17 +417,47 @@ def path(name: str, value: object, *, optional: bool = False) -> Any:
     return value
 
 
-def iterable(name: str, value: object, what: str = "an iterable") -> Any:
+def iterable(name: str, value: object, what: str = "an iterable", *, of: type | tuple[type, ...] | None = None) -> Any:
     """Something to loop over, such as a DataLoader or a list of batches (not a str, bytes or tensor).
+
+    With ``of``, the items of a list or tuple must be instances of it (other iterables are not
+    consumed to look).
 
     Examples:
         >>> iterable("loader", [(1, 2)])
         [(1, 2)]
+        >>> iterable("generators", [torch.Generator(), 1], of=torch.Generator)
+        Traceback (most recent call last):
+        ...
+        TypeError: generators[1] must be a Generator; got int 1
     """
     from collections.abc import Iterable as _Iterable
 
     if isinstance(value, (str, bytes, Tensor)) or not isinstance(value, _Iterable):
         raise TypeError(f"{name} must be {what}; got {_describe(value)}")
+    if of is not None and isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            instance(f"{name}[{i}]", item, of)
+    return value
+
+
+def json_value(name: str, value: object) -> Any:
+    """Something ``json.dumps(value, default=float)`` can write (as the metrics files are written).
+
+    Examples:
+        >>> json_value("metrics", {"loss": [0.5]})
+        {'loss': [0.5]}
+        >>> json_value("metrics", {"model": object()})
+        Traceback (most recent call last):
+        ...
+        TypeError: metrics must be JSON-serialisable (dicts, lists, strings, numbers); float() argument must be a string or a real number, not 'object'
+    """
+    import json
+
+    try:
+        json.dumps(value, default=float)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise TypeError(f"{name} must be JSON-serialisable (dicts, lists, strings, numbers); {err}") from None
     return value
 
 
@@ -479,3 +510,33 @@ def scalar(name: str, value: object) -> Tensor:
     if value.numel() != 1:
         raise ValueError(f"{name} must hold exactly one element; got shape {tuple(value.shape)}")
     return value
+
+
+def probabilities(name: str, value: Tensor) -> Tensor:
+    """Check that every entry of a tensor lies in ``[0, 1]`` (probabilities, targets of a binary loss).
+
+    Examples:
+        >>> probabilities("y", torch.tensor([1.5]))
+        Traceback (most recent call last):
+        ...
+        ValueError: y must hold probabilities in [0, 1]; got values in [1.5, 1.5]
+    """
+    if value.numel() and not bool(((value >= 0) & (value <= 1)).all()):
+        raise ValueError(f"{name} must hold probabilities in [0, 1]; got values in "
+                         f"[{value.min().item():g}, {value.max().item():g}]")
+    return value
+
+
+def same_length(**tensors: Tensor) -> None:
+    """Check that all named tensors hold the same number of samples (size of dim 0).
+
+    Examples:
+        >>> same_length(X=torch.zeros(4, 2), y=torch.zeros(3))
+        Traceback (most recent call last):
+        ...
+        ValueError: X and y must hold the same number of samples; got 4 and 3
+    """
+    sizes = {name: len(t) for name, t in tensors.items()}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"{' and '.join(sizes)} must hold the same number of samples; "
+                         f"got {' and '.join(map(str, sizes.values()))}")
