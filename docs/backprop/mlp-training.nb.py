@@ -86,7 +86,7 @@ dlref.figures.show(fig, "mlp-digits-training", "Training loss and accuracy of SG
 # Widths 16, 64 and 256, five epochs of minibatch SGD on all 60 000 training images, each
 # trained only with `MLP.gradients`. This runs in the `full` profile; a quick build shows the
 # stored result and says where and when it was produced. The experiment's code is
-# [`dlref.experiments.mlp_fashion`](../../api/#dlref.experiments.mlp_fashion); editing it (or its configuration) makes the
+# [`dlref.experiments.mlp_fashion`](../../api/experiments/#dlref.experiments.mlp_fashion); editing it (or its configuration) makes the
 # next full build re-run it.
 
 # %%

@@ -16,7 +16,7 @@
 # The [ViT page](../vit/) builds the pieces; here they train. Two parts:
 #
 # 1. A small ViT (patches of 7×7 pixels plus a [CLS] token, a few pre-norm blocks) trained with the
-#    shared loop [`dlref.train.fit`](../../api/) during every build. In the `quick` profile it sees a
+#    shared loop [`dlref.train.fit`](../../api/lab/#dlref.train.fit) during every build. In the `quick` profile it sees a
 #    subset of the training set for a few epochs, and the numbers below say so.
 # 2. The CNN-vs-ViT "small data" question as an experiment: the ViT against the LeNet-style CNN on
 #    growing training subsets. That run is heavier, so it comes from the results store with its
@@ -68,7 +68,7 @@ dlref.figures.show(fig, "vit-quick-curve", "Training curve of the small ViT trai
 #
 # Both models train with the same optimiser settings on random training subsets of growing size
 # (smaller subsets get more epochs; the table lists both) and are tested on the whole test set. The
-# experiment is [`dlref.experiments.vit_fashion`](../../api/#dlref.experiments.vit_fashion); it runs in the `full` profile and a
+# experiment is [`dlref.experiments.vit_fashion`](../../api/experiments/#dlref.experiments.vit_fashion); it runs in the `full` profile and a
 # quick build shows the stored result.
 
 # %%
