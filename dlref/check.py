@@ -21,10 +21,13 @@ import contextlib
 import contextvars
 import json
 import os
+import sys
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterator, Mapping
 
 import torch
+
+from dlref import validate
 
 Tensor = torch.Tensor
 
@@ -60,6 +63,16 @@ class CheckResult:
     tolerance: float
     passed: bool
 
+    def __post_init__(self) -> None:
+        validate.instance("name", self.name, str)
+        validate.instance("method", self.method, str)
+        validate.each("shape", self.shape, validate.positive_int, minimum=0, min_length=0)
+        for field in ("max_abs_error", "rel_error"):  # NaN is a possible (failed) outcome, a negative error is not
+            if validate.instance(field, getattr(self, field), float) < 0:
+                raise ValueError(f"{field} must be a float >= 0 (or NaN); got {getattr(self, field)}")
+        validate.real("tolerance", self.tolerance, low=0.0, low_open=True)
+        validate.boolean("passed", self.passed)
+
     def __str__(self) -> str:
         mark = "ok  " if self.passed else "FAIL"
         shape = "×".join(map(str, self.shape)) or "scalar"
@@ -92,9 +105,21 @@ def _record(result: CheckResult) -> None:
     for sink in _recorders.get():
         sink.append(result)
     path = os.environ.get("DLREF_CHECK_LOG")
-    if path:
+    if path:  # a notebook kernel: the line also names the cell, so the ledger can link to it
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(result)) + "\n")
+            fh.write(json.dumps({**asdict(result), "cell": _cell_number()}) + "\n")
+
+
+def _cell_number() -> int | None:
+    """The number of the Jupyter cell running now (its ``In [n]`` prompt), if any.
+
+    IPython stores a cell's input in its history before running it (``execution_count`` is
+    already the next number in recent versions), so the history's length gives the prompt.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None)
+    return len(history) - 1 if history else None
 
 
 def _as_tensor(name: str, value: object, role: str) -> Tensor:
@@ -144,6 +169,11 @@ def compare(
         >>> r.passed, r.rel_error
         (True, 0.0)
     """
+    validate.instance("name", name, str)
+    validate.real("tol", tol, low=0.0, low_open=True)
+    validate.instance("method", method, str)
+    validate.boolean("quiet", quiet)
+    validate.boolean("raise_on_fail", raise_on_fail)
     a = _as_tensor(name, analytic, "analytic").detach()
     r = _as_tensor(name, reference, "reference").detach()
     if a.is_complex() or r.is_complex():
@@ -153,8 +183,6 @@ def compare(
             f"{name}: analytic and reference must have the same shape; "
             f"got analytic {tuple(a.shape)} and reference {tuple(r.shape)}"
         )
-    if not tol > 0:
-        raise ValueError(f"{name}: tol must be positive; got {tol}")
     a = a.to("cpu", torch.float64)
     r = r.to("cpu", torch.float64)
     abs_err = (a - r).abs().max().item() if a.numel() else 0.0
@@ -180,6 +208,8 @@ def autograd_gradients(fn: Callable[..., Tensor], inputs: Mapping[str, Tensor]) 
         TypeError: an input is not a floating-point tensor.
         ValueError: ``fn`` does not return a scalar.
     """
+    validate.callable_("fn", fn)
+    validate.instance("inputs", inputs, Mapping)
     leaves = {}
     for key, value in inputs.items():
         if not isinstance(value, Tensor) or not value.is_floating_point():
@@ -199,6 +229,11 @@ def finite_differences(fn: Callable[..., Tensor], inputs: Mapping[str, Tensor], 
 
     Costs two evaluations of ``fn`` per input element: meant for small checks.
     """
+    validate.callable_("fn", fn)
+    validate.instance("inputs", inputs, Mapping)
+    for key, value in inputs.items():
+        validate.floating_tensor(f"inputs[{key!r}]", value)
+    validate.real("eps", eps, low=0.0, low_open=True)
     base = {k: v.detach().to(torch.float64).clone() for k, v in inputs.items()}
     grads = {}
     with torch.no_grad():
@@ -250,6 +285,11 @@ def check_gradients(
         >>> res = check_gradients(lambda x: (x ** 2).sum(), {"x": x}, {"x": 2 * x}, finite_difference_tol=None)
         ok   x              vs autograd           shape 2         rel. error 0.0e+00  (tol 1e-10)
     """
+    validate.callable_("fn", fn)
+    validate.instance("inputs", inputs, Mapping)
+    validate.instance("analytic", analytic, Mapping)
+    validate.optional(validate.real, "finite_difference_tol", finite_difference_tol, low=0.0, low_open=True)
+    validate.instance("labels", labels, Mapping, optional=True)
     unknown = set(analytic) - set(inputs)
     if unknown:
         raise ValueError(f"analytic gradients given for {sorted(unknown)}, which are not among the inputs {sorted(inputs)}")
