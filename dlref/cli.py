@@ -11,7 +11,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
+
+from dlref import validate
 
 if TYPE_CHECKING:
     import argparse
@@ -32,6 +34,35 @@ class Command:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+
+    def __post_init__(self) -> None:
+        validate.instance("name", self.name, str)
+        if not self.name.strip():
+            raise ValueError("name must be a non-empty str (what is typed after `dlref`)")
+        validate.instance("help", self.help, str)
+        validate.callable_("add_arguments", self.add_arguments)
+        validate.callable_("run", self.run)
+
+
+def usage_error(args: argparse.Namespace, message: str) -> NoReturn:
+    """Stop a subcommand whose options are bad, before it does any work: exit status 2, one error line.
+
+    The line is argparse's own (``usage: ...`` then ``dlref ...: error: message``) when ``args`` came
+    from the subcommand's parser (its ``usage`` default), so a bad value reads like a bad option.
+    A config field in the message (``TrainConfig.batch_size``) is shown as its option (``--batch-size``).
+
+    Raises:
+        SystemExit: always, with status 2.
+    """
+    import re
+
+    validate.instance("message", message, str)
+    message = re.sub(r"\b[A-Z]\w*Config\.(\w+)", lambda m: "--" + m[1].replace("_", "-"), message)
+    parser = getattr(args, "usage", None)
+    if parser is None:
+        print(f"dlref: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+    parser.error(message)
 
 
 def _info_arguments(parser: argparse.ArgumentParser) -> None:
@@ -150,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import dlref
 
+    validate.optional(validate.each, "argv", argv, validate.instance, str, min_length=0)
     parser = argparse.ArgumentParser(prog="dlref", description="dlref: a deep-learning reference in PyTorch.")
     parser.add_argument("--version", action="version", version=f"dlref {dlref.__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -158,7 +190,16 @@ def main(argv: list[str] | None = None) -> int:
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     args = parser.parse_args(argv)
-    return args.run(args)
+    from dlref.data import DatasetNotFoundError
+    from dlref.results import ResultCorruptError
+    from dlref.train import CheckpointError
+
+    try:
+        return args.run(args)
+    except (CheckpointError, ResultCorruptError, DatasetNotFoundError) as err:
+        # Damaged or mismatched state on disk: one line naming the file and the fix, no traceback.
+        print(f"dlref {args.command}: error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

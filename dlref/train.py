@@ -38,6 +38,8 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
+from dlref import validate
+
 #: File name of the checkpoint inside ``checkpoint_dir``.
 CHECKPOINT_FILE = "checkpoint.pt"
 #: File name of the metrics JSON inside ``checkpoint_dir``.
@@ -139,6 +141,10 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.weight_decay must be >= 0; got {self.weight_decay!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"TrainConfig.seed must be a non-negative int; got {self.seed!r}")
+        validate.real("TrainConfig.weight_decay", self.weight_decay, low=0.0)
+        validate.boolean("TrainConfig.amp", self.amp)
+        validate.boolean("TrainConfig.channels_last", self.channels_last)
+        validate.boolean("TrainConfig.cpu_amp", self.cpu_amp)
 
     def fit_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of [`fit()`][dlref.train.fit] this config determines."""
@@ -165,6 +171,7 @@ def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
     Returns:
         A dict for [`set_rng_state()`][dlref.train.set_rng_state] (and for ``torch.save``).
     """
+    validate.iterable("generators", generators, "an iterable of torch.Generator", of=torch.Generator)
     state: dict[str, Any] = {
         "python": random.getstate(),
         "torch": torch.get_rng_state(),
@@ -184,6 +191,8 @@ def set_rng_state(state: dict[str, Any], generators: Iterable[torch.Generator] =
     Raises:
         ValueError: The number of generators differs from the number saved.
     """
+    validate.mapping("state", state, ("python", "torch", "cuda", "generators"))
+    validate.iterable("generators", generators, "an iterable of torch.Generator", of=torch.Generator)
     generators = list(generators)
     if len(generators) != len(state["generators"]):
         raise ValueError(
@@ -230,6 +239,8 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
         >>> json.loads(path.read_text())
         {'loss': [0.5, None], 'acc': 0.25}
     """
+    validate.path("path", path)
+    validate.json_value("obj", obj)
     data = json.dumps(_json_safe(obj), indent=1, allow_nan=False).encode()
     _atomic_write(Path(path), lambda fh: fh.write(data))
 
@@ -253,7 +264,14 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
         state: Anything ``torch.save`` accepts; [`fit()`][dlref.train.fit] stores ``model``, ``optimizer``,
             ``scheduler``, ``scaler``, ``epoch``, ``rng`` and ``metrics``.
     """
-    _atomic_write(Path(path), lambda fh: torch.save(state, fh))
+    validate.path("path", path)
+    try:
+        _atomic_write(Path(path), lambda fh: torch.save(state, fh))
+    except OSError as exc:  # disk full, read-only folder, quota: the previous checkpoint is untouched
+        raise CheckpointError(
+            f"could not write the checkpoint {path} ({exc.strerror or exc}); the previous checkpoint there is intact. "
+            "Free disk space or choose another checkpoint folder, then resume"
+        ) from None
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -266,6 +284,8 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
         FileNotFoundError: No file at ``path`` (the message says how to start afresh).
         CheckpointError: The file is truncated, foreign or holds objects a checkpoint never has.
     """
+    validate.path("path", path)
+    validate.device("map_location", map_location)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}; train without resume=True to start a new run")
@@ -316,6 +336,9 @@ def check_finite(loss: torch.Tensor, *, epoch: int, step: int) -> float:
         ...
         dlref.train.NonFiniteLossError: loss is nan at epoch 2, step 7; lower the learning rate, check the inputs for NaN/inf, or disable amp
     """
+    validate.scalar("loss", loss)
+    validate.positive_int("epoch", epoch, minimum=0)
+    validate.positive_int("step", step, minimum=0)
     value = loss.item()
     if not math.isfinite(value):
         raise NonFiniteLossError(
@@ -358,6 +381,11 @@ def predict(model: nn.Module, loader: Iterable, *, device: torch.device | None =
     """
     from dlref.device import autocast
 
+    validate.instance("model", model, nn.Module, what="a torch.nn.Module")
+    validate.iterable("loader", loader, "an iterable of (x, y) batches")
+    validate.device("device", device)
+    validate.boolean("amp", amp)
+    validate.boolean("cpu_amp", cpu_amp)
     device = next(model.parameters()).device if device is None else torch.device(device)
     was_training = model.training
     model.eval()
@@ -388,6 +416,7 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: Callable, *, device: t
         >>> evaluate(m, [(x, y)], nn.functional.cross_entropy)["accuracy"]
         0.5
     """
+    validate.callable_("loss_fn", loss_fn)
     logits, y = predict(model, loader, device=device, amp=amp, cpu_amp=cpu_amp)
     return {"loss": float(loss_fn(logits, y)), "accuracy": float((logits.argmax(1) == y).float().mean())}
 
@@ -405,6 +434,9 @@ def confusion_matrix(pred: torch.Tensor, target: torch.Tensor, num_classes: int)
         >>> confusion_matrix(torch.tensor([0, 1, 1]), torch.tensor([0, 0, 1]), 2).tolist()
         [[1, 1], [0, 1]]
     """
+    validate.tensor("pred", pred)
+    validate.tensor("target", target)
+    validate.positive_int("num_classes", num_classes)
     if pred.shape != target.shape or pred.ndim != 1:
         raise ValueError(f"pred and target must be 1-D of equal length; got {tuple(pred.shape)} and {tuple(target.shape)}")
     for name, t in (("pred", pred), ("target", target)):
@@ -445,6 +477,70 @@ def _validate_fit_args(model: Any, optimizer: Any, epochs: Any, log_every: Any, 
             f"the optimizer holds {foreign} parameter(s) that are not the model's; "
             "build it from model.parameters() after moving the model to its device"
         )
+
+
+#: Format of the checkpoints ``fit`` writes; a checkpoint of another format is refused.
+CHECKPOINT_SCHEMA = 1
+
+
+def _fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loader: Any, max_steps: int | None) -> dict[str, Any]:
+    """What a resumed run must share with the run that wrote the checkpoint: the model's parameter
+    shapes, the optimizer, the data's identity and size (not its order), the batch size, smoke mode."""
+    dataset = getattr(loader, "dataset", None)
+    kinds, inner = [], dataset
+    while inner is not None and len(kinds) < 4:  # Subset(FashionMNIST) → ["Subset", "FashionMNIST"]
+        kinds.append(type(inner).__name__)
+        inner = getattr(inner, "dataset", None)
+    size = len(dataset) if hasattr(dataset, "__len__") else None
+    return {
+        "schema": CHECKPOINT_SCHEMA,
+        "model": type(model).__name__,
+        "shapes": {k: list(v.shape) for k, v in model.state_dict().items()},
+        "optimizer": type(optimizer).__name__,
+        "param_groups": len(optimizer.param_groups),
+        "data": "/".join(kinds) or type(loader).__name__,
+        "examples": size,
+        "batch_size": getattr(loader, "batch_size", None),
+        "smoke_max_steps": max_steps,
+    }
+
+
+def _check_resumable(path: Path, state: dict[str, Any], now: dict[str, Any]) -> None:
+    """Refuse a checkpoint that this run cannot continue, naming each difference."""
+    missing = [k for k in ("model", "optimizer", "epoch", "rng", "metrics") if k not in state]
+    if missing:
+        raise CheckpointError(f"{path} lacks {', '.join(missing)}: it was not written by dlref.train.fit; delete it to start afresh")
+    then = state.get("fingerprint")
+    if then is None:
+        return  # written before fingerprints: the state-dict load below still checks shapes
+    if then.get("schema") != CHECKPOINT_SCHEMA:
+        raise CheckpointError(f"{path} has checkpoint format {then.get('schema')!r}, this dlref writes {CHECKPOINT_SCHEMA}; start afresh")
+    differences = []
+    labels = {"model": "model class", "optimizer": "optimizer", "param_groups": "optimizer parameter groups",
+              "data": "dataset", "examples": "number of training examples", "batch_size": "batch size",
+              "smoke_max_steps": "max_steps (smoke mode)"}
+    for key, label in labels.items():
+        if then.get(key) != now.get(key):
+            differences.append(f"{label}: checkpoint {then.get(key)!r}, this run {now.get(key)!r}")
+    old_shapes, new_shapes = then.get("shapes", {}), now["shapes"]
+    for name in sorted(set(old_shapes) | set(new_shapes)):
+        if old_shapes.get(name) != new_shapes.get(name):
+            differences.append(f"parameter {name}: checkpoint {old_shapes.get(name)}, this model {new_shapes.get(name)}")
+            break
+    if differences:
+        raise CheckpointError(
+            f"{path} was written by a different run, so it cannot be resumed: " + "; ".join(differences)
+            + ". Resume with the same settings, or start afresh without resume (or in another checkpoint folder)"
+        )
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete half-written ``.checkpoint.pt.*.tmp`` / ``.metrics.json.*.tmp`` files a killed save left."""
+    if folder.is_dir():
+        for name in (CHECKPOINT_FILE, METRICS_FILE):
+            for tmp in folder.glob(f".{name}.*.tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
 
 
 def fit(
@@ -507,6 +603,8 @@ def fit(
             over other parameters, ``resume`` without ``checkpoint_dir``, an empty loader).
         NonFiniteLossError: The loss became NaN or inf (the message names epoch and step).
         FileNotFoundError: ``resume=True`` but no checkpoint exists.
+        CheckpointError: The checkpoint is damaged, foreign, or from a run with another model,
+            optimizer, dataset, number of examples, batch size or smoke mode (each difference named).
 
     Examples:
         >>> _ = seed_everything(0)
@@ -522,6 +620,17 @@ def fit(
     from dlref.device import device as default_device
 
     _validate_fit_args(model, optimizer, epochs, log_every, max_steps, checkpoint_dir, resume)
+    validate.iterable("train_loader", train_loader, "an iterable of (x, y) batches")
+    validate.callable_("loss_fn", loss_fn)
+    validate.device("device", device)
+    validate.optional(validate.iterable, "val_loader", val_loader, "an iterable of (x, y) batches")
+    validate.instance("scheduler", scheduler, torch.optim.lr_scheduler.LRScheduler, optional=True)
+    validate.path("checkpoint_dir", checkpoint_dir, optional=True)
+    validate.boolean("resume", resume)
+    validate.boolean("amp", amp)
+    validate.boolean("channels_last", channels_last)
+    validate.boolean("cpu_amp", cpu_amp)
+    validate.boolean("progress", progress)
     device = default_device() if device is None else torch.device(device)
     on_cuda = device.type == "cuda"
     on_cpu_amp = cpu_amp and device.type == "cpu"
@@ -544,8 +653,12 @@ def fit(
     }
     start_epoch = 0
     window: list[float] = []  # losses since the last `step_loss` entry
+    fingerprint = _fingerprint(model, optimizer, train_loader, max_steps)
+    if checkpoint_dir is not None:
+        _remove_stale_temporaries(Path(checkpoint_dir))
     if resume:
         state = load_checkpoint(ckpt_path, map_location=device)
+        _check_resumable(ckpt_path, state, fingerprint)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state.get("scheduler") is not None:
@@ -554,6 +667,7 @@ def fit(
             scaler.load_state_dict(state["scaler"])
         set_rng_state(state["rng"], generators)
         metrics.update(state["metrics"])
+        metrics["stopped_early"] = False  # a finished smoke epoch must not end this run
         window = list(state.get("log_window", []))
         start_epoch = metrics["resumed_from_epoch"] = state["epoch"]
 
@@ -617,7 +731,7 @@ def fit(
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
                     "scaler": scaler.state_dict() if scaler is not None else None,
                     "epoch": epoch, "rng": rng_state(generators), "metrics": metrics,
-                    "log_window": window,
+                    "log_window": window, "fingerprint": fingerprint,
                 })
             if bar is not None:
                 bar.update(1)
@@ -640,7 +754,7 @@ def _progress(enabled: bool, total: int, initial: int) -> Any:
 
 
 __all__ = [
-    "CHECKPOINT_FILE", "METRICS_FILE", "CheckpointError", "NonFiniteLossError", "TrainConfig", "check_finite",
+    "CHECKPOINT_FILE", "CHECKPOINT_SCHEMA", "METRICS_FILE", "CheckpointError", "NonFiniteLossError", "TrainConfig", "check_finite",
     "confusion_matrix", "evaluate", "fit", "load_checkpoint", "predict", "rng_state", "save_checkpoint",
     "seed_everything", "set_rng_state", "write_json",
 ]
