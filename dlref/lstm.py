@@ -19,21 +19,23 @@ from __future__ import annotations
 
 import torch
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 __all__ = ["lstm_cell", "cell_jacobians"]
 
 
 def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Tensor) -> tuple[Tensor, ...]:
-    for name, t in (("W_ih", Wih), ("W_hh", Whh), ("b_ih", bih), ("b_hh", bhh), ("x", x), ("h", h)):
-        if not isinstance(t, Tensor) or not t.is_floating_point():
-            raise TypeError(f"{name} must be a floating-point tensor; got {type(t).__name__}"
-                            + (f" of dtype {t.dtype}" if isinstance(t, Tensor) else ""))
+    for name, t in (("Wih", Wih), ("Whh", Whh), ("bih", bih), ("bhh", bhh), ("x", x), ("h", h)):
+        validate.floating_tensor(name, t, nonempty=True)
+    validate.same_dtype(x=x, h=h, Wih=Wih, Whh=Whh, bih=bih, bhh=bhh)
     K = h.shape[-1]
     D = x.shape[-1]
     if Wih.shape != (4 * K, D) or Whh.shape != (4 * K, K) or bih.shape != (4 * K,) or bhh.shape != (4 * K,):
-        raise ValueError(f"expected W_ih (4K, D) = ({4 * K}, {D}), W_hh ({4 * K}, {K}), biases ({4 * K},); got "
-                         f"W_ih {tuple(Wih.shape)}, W_hh {tuple(Whh.shape)}, b_ih {tuple(bih.shape)}, b_hh {tuple(bhh.shape)}")
+        raise ValueError(f"expected Wih (4K, D) = ({4 * K}, {D}), Whh ({4 * K}, {K}), bih and bhh ({4 * K},) for "
+                         f"x {tuple(x.shape)} and h {tuple(h.shape)}; got Wih {tuple(Wih.shape)}, Whh {tuple(Whh.shape)}, "
+                         f"bih {tuple(bih.shape)}, bhh {tuple(bhh.shape)}")
     if x.shape[:-1] != h.shape[:-1]:
         raise ValueError(f"x and h must share the batch shape; got x {tuple(x.shape)} and h {tuple(h.shape)}")
     z = x @ Wih.T + h @ Whh.T + bih + bhh  # (B, D) @ (D, 4K) + (B, K) @ (K, 4K) → (B, 4K)
@@ -62,9 +64,10 @@ def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Te
         >>> c  # all gates σ(0) = 1/2, g = tanh(0) = 0: c' = c/2
         tensor([[0.5000, 0.5000]])
     """
-    if not isinstance(c, Tensor) or c.shape != h.shape:
-        raise ValueError(f"c must have the shape of h {tuple(h.shape)}; got {tuple(getattr(c, 'shape', ()))}")
     i, f, g, o = _split(Wih, Whh, bih, bhh, x, h)
+    validate.floating_tensor("c", c)
+    if c.shape != h.shape:
+        raise ValueError(f"c must have the shape of h {tuple(h.shape)}; got {tuple(c.shape)}")
     c_new = f * c + i * g  # c' = f ⊙ c + i ⊙ g
     return o * torch.tanh(c_new), c_new  # h' = o ⊙ tanh(c')
 
@@ -102,8 +105,9 @@ def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor,
                 [0.0000, 0.5000]])
     """
     for name, t in (("x", x), ("h", h), ("c", c), ("o_prev", o_prev)):
-        if not isinstance(t, Tensor) or t.dim() != 1:
-            raise ValueError(f"{name} must be a vector (one example); got {tuple(getattr(t, 'shape', ()))}")
+        validate.floating_tensor(name, t)
+        if t.dim() != 1:
+            raise ValueError(f"{name} must be a vector (one example); got shape {tuple(t.shape)}")
     if c.shape != h.shape or o_prev.shape != h.shape:
         raise ValueError(f"h, c and o_prev must share shape (K,); got {tuple(h.shape)}, {tuple(c.shape)}, {tuple(o_prev.shape)}")
     i, f, g, o = _split(Wih, Whh, bih, bhh, x, h)

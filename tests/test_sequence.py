@@ -128,7 +128,7 @@ def test_cell_jacobians_match_autograd():
 def test_lstm_bad_input():
     Wih, Whh, bih, bhh = _lstm_params(3, 4)
     x, h, c = torch.zeros(2, 3, dtype=f64), torch.zeros(2, 4, dtype=f64), torch.zeros(2, 4, dtype=f64)
-    with pytest.raises(ValueError, match="W_ih"):
+    with pytest.raises(ValueError, match="Wih"):
         lstm_cell(x, h, c, Wih[:, :2], Whh, bih, bhh)
     with pytest.raises(ValueError, match="c must have the shape"):
         lstm_cell(x, h, c[:1], Wih, Whh, bih, bhh)
