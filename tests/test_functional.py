@@ -65,7 +65,7 @@ def test_linear_single_vector_and_no_bias():
 
 def test_linear_bad_inputs():
     x, W, b = randn(4, 3), randn(5, 3), randn(5)
-    with pytest.raises(ValueError, match=r"x must be \(B, D\).*got x \(4, 2\)"):
+    with pytest.raises(ValueError, match=r"x must be \(..., D\).*got x \(4, 2\)"):
         F.linear(randn(4, 2), W, b)
     with pytest.raises(ValueError, match="W must be a matrix"):
         F.linear(x, randn(5, 3, 1), b)
