@@ -24,6 +24,8 @@ from collections.abc import Callable
 
 import torch
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 LAYOUTS = ("numerator", "denominator")
@@ -62,11 +64,9 @@ def jacobian(fn: Callable[[Tensor], Tensor], x: Tensor, *, layout: str = "numera
         >>> jacobian(lambda y: A @ y, torch.zeros(3), layout="denominator").shape  # Aᵀ
         torch.Size([3, 2])
     """
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
-    if not isinstance(x, Tensor) or not x.is_floating_point():
-        got = f"dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
-        raise TypeError(f"x must be a floating-point tensor; got {got}")
+    validate.callable_("fn", fn)
+    validate.floating_tensor("x", x, nonempty=True)
+    validate.choice("layout", layout, LAYOUTS)
 
     def flat_fn(x_: Tensor) -> Tensor:
         y = fn(x_)
@@ -101,10 +101,7 @@ def gradient(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
         >>> gradient(lambda x: (x * x).sum(), torch.tensor([1.0, -2.0]))  # ∇(xᵀx) = 2x
         tensor([ 2., -4.])
     """
-    if not isinstance(x, Tensor) or not x.is_floating_point():
-        got = f"dtype {x.dtype}" if isinstance(x, Tensor) else type(x).__name__
-        raise TypeError(f"x must be a floating-point tensor; got {got}")
-    J = jacobian(fn, x)  # (m, n)
+    J = jacobian(fn, x)  # checks fn and x  # (m, n)
     if J.shape[0] != 1:
         raise ValueError(f"fn must return a scalar (one element) for a gradient; got {J.shape[0]} elements")
     return J.reshape(x.shape)  # (1, n) -> shape of x

@@ -40,7 +40,7 @@ def test_relu_derivative_at_zero_is_zero():
 
 @pytest.mark.parametrize("fn", [activation, activation_derivative])
 def test_activation_bad_input(fn):
-    with pytest.raises(ValueError, match="activation must be one of"):
+    with pytest.raises(ValueError, match="name must be one of 'relu', 'sigmoid', 'tanh', 'identity'; got 'softplus'"):
         fn("softplus", torch.zeros(2))
     with pytest.raises(TypeError, match="floating-point"):
         fn("relu", torch.zeros(2, dtype=torch.int64))
@@ -111,12 +111,12 @@ def test_generator_makes_init_reproducible():
 
 
 @pytest.mark.parametrize("sizes,acts,exc,match", [
-    ([3], "relu", ValueError, "at least two"),
-    (5, "relu", TypeError, "sequence of ints"),
-    ([3, 0, 1], "relu", ValueError, r"sizes\[1\]"),
-    ([3, 2.5, 1], "relu", ValueError, r"sizes\[1\]"),
+    ([3], "relu", ValueError, "sizes must hold at least 2"),
+    (5, "relu", TypeError, "sizes must be a list or tuple"),
+    ([3, 0, 1], "relu", ValueError, r"sizes\[1\] must be an int >= 1"),
+    ([3, 2.5, 1], "relu", TypeError, r"sizes\[1\] must be an int"),
     ([3, 4, 1], ["relu"], ValueError, "one activation per layer"),
-    ([3, 4, 1], ["relu", "gelu"], ValueError, "activation must be one of"),
+    ([3, 4, 1], ["relu", "gelu"], ValueError, r"activations\[1\] must be one of"),
 ])
 def test_constructor_bad_input(sizes, acts, exc, match):
     with pytest.raises(exc, match=match):

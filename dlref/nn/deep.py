@@ -25,17 +25,12 @@ import torch
 from torch import nn
 
 from dlref import functional as F
+from dlref import validate
 
 Tensor = torch.Tensor
 
 #: Activation names [`DeepMLP`][dlref.nn.deep.DeepMLP], [`activation()`][dlref.nn.deep.activation] and [`activation_derivative()`][dlref.nn.deep.activation_derivative] accept.
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "identity")
-
-
-def _check_name(name: object) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}; got {name!r}")
-    return name  # type: ignore[return-value]
 
 
 def activation(name: str, z: Tensor) -> Tensor:
@@ -57,8 +52,8 @@ def activation(name: str, z: Tensor) -> Tensor:
         >>> activation("sigmoid", torch.zeros(2))
         tensor([0.5000, 0.5000])
     """
-    _check_name(name)
-    z = F._require_tensor("z", z)
+    validate.choice("name", name, ACTIVATIONS)
+    validate.floating_tensor("z", z)
     if name == "relu":
         return F.relu(z)
     if name == "sigmoid":
@@ -90,8 +85,8 @@ def activation_derivative(name: str, z: Tensor) -> Tensor:
         >>> activation_derivative("tanh", torch.zeros(1))
         tensor([1.])
     """
-    _check_name(name)
-    z = F._require_tensor("z", z)
+    validate.choice("name", name, ACTIVATIONS)
+    validate.floating_tensor("z", z)
     if name == "relu":
         return (z > 0).to(z.dtype)  # H(z)
     if name == "sigmoid":
@@ -130,19 +125,16 @@ class DeepMLP(nn.Module):
     def __init__(self, sizes: Sequence[int], activations: str | Sequence[str], *,
                  dtype: torch.dtype = torch.float32, generator: torch.Generator | None = None) -> None:
         super().__init__()
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-            raise TypeError(f"sizes must be a sequence of ints (D, K_1, …); got {type(sizes).__name__}")
-        sizes = list(sizes)
-        if len(sizes) < 2:
-            raise ValueError(f"sizes must be a sequence of at least two widths (D, K_1, …); got {sizes!r}")
-        for i, n in enumerate(sizes):
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                raise ValueError(f"sizes[{i}] must be a positive int; got {n!r}")
+        sizes = list(validate.each("sizes", sizes, validate.positive_int, min_length=2))  # (D, K_1, …, K_L)
+        validate.instance("activations", activations, (str, list, tuple), what="a name or a list of names")
         L = len(sizes) - 1
         names = [activations] * L if isinstance(activations, str) else list(activations)
         if len(names) != L:
             raise ValueError(f"need one activation per layer: {L} for sizes {sizes}; got {len(names)}")
-        self.sizes, self.L, self.activations = sizes, L, [_check_name(n) for n in names]
+        validate.each("activations", names, validate.choice, ACTIVATIONS)
+        validate.dtype("dtype", dtype, floating=True)
+        validate.instance("generator", generator, torch.Generator, optional=True)
+        self.sizes, self.L, self.activations = sizes, L, names
 
         def uniform(*shape: int, fan_in: int) -> nn.Parameter:
             bound = 1 / math.sqrt(fan_in)  # nn.Linear's default bound
@@ -156,8 +148,7 @@ class DeepMLP(nn.Module):
         return f"sizes={self.sizes}, activations={self.activations}"
 
     def _check_input(self, x: Tensor) -> None:
-        if not isinstance(x, Tensor):
-            raise TypeError(f"x must be a torch.Tensor; got {type(x).__name__}")
+        validate.tensor("x", x)
         if x.dim() not in (1, 2) or x.shape[-1] != self.sizes[0]:
             raise ValueError(f"x must be (B, D) or (D,) with D = {self.sizes[0]}; got {tuple(x.shape)}")
         if x.dtype != self.W[0].dtype:
@@ -208,8 +199,7 @@ class DeepMLP(nn.Module):
             ([(3,), (1,)], (3, 2))
         """
         z, a = self.forward_cache(x)
-        if not isinstance(grad_output, Tensor):
-            raise TypeError(f"grad_output must be a torch.Tensor; got {type(grad_output).__name__}")
+        validate.tensor("grad_output", grad_output)
         if grad_output.shape != a[-1].shape:
             raise ValueError(f"grad_output must have the output's shape {tuple(a[-1].shape)}; got {tuple(grad_output.shape)}")
         if grad_output.dtype != a[-1].dtype:
