@@ -18,7 +18,7 @@ f64 = torch.float64
 
 
 def randn(*shape: int, seed: int = 0) -> torch.Tensor:
-    return torch.randn(*shape, dtype=f64, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(shape, dtype=f64, generator=torch.Generator().manual_seed(seed))
 
 
 def vjp(fn, x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
@@ -332,3 +332,187 @@ def test_backwards_match_autograd_for_any_shape(shape, seed, scale):
                      loss_grad(lambda t: F.softmax_cross_entropy(t, idx), a))
         ref = TF.cross_entropy(a.reshape(-1, C), idx.reshape(-1))
         assert_close(F.softmax_cross_entropy(a, idx), ref)
+
+
+# --------------------------------------------------------------------------- regressions (PyTorch-inputs issue)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_sigmoid_autograd_at_zero_and_extreme_logits(dtype):
+    # Was: σ'(0) = 0 through autograd, from the |a| in e^{−|a|}.
+    a = torch.tensor([0.0, 100.0, -100.0, 1000.0, -1000.0], dtype=dtype)
+    ones = torch.ones(5, dtype=dtype)
+    got = vjp(F.sigmoid, a, ones)
+    assert got[0].item() == 0.25
+    assert torch.isfinite(got).all()
+    assert_close(got, vjp(torch.sigmoid, a, ones))
+    assert_close(got, F.sigmoid_backward(ones, a))
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_bce_with_logits_autograd_at_zero_and_extreme_logits(dtype):
+    # Was: −y/N at logit 0 (a zero-initialised output layer's first step) instead of (½ − y)/N.
+    a = torch.tensor([0.0, 0.0, 100.0, -100.0, 1000.0, -1000.0], dtype=dtype)
+    y = torch.tensor([0.0, 1.0, 0.0, 1.0, 1.0, 0.0], dtype=dtype)
+    got = loss_grad(lambda t: F.binary_cross_entropy_with_logits(t, y), a)
+    assert_close(got[:2], (0.5 - y[:2]) / 6)
+    assert_close(got, F.binary_cross_entropy_with_logits_backward(a, y))
+    assert_close(got, loss_grad(lambda t: TF.binary_cross_entropy_with_logits(t, y), a))
+    assert_close(F.binary_cross_entropy_with_logits(a, y), TF.binary_cross_entropy_with_logits(a, y))
+
+
+def test_softplus_form_keeps_tiny_losses():
+    # y = 0 at a ≪ 0 and y = 1 at a ≫ 0: the loss is log1p(e^{−|a|}), not 0 after a cancellation.
+    a = torch.tensor([-50.0, 50.0], dtype=f64)
+    y = torch.tensor([0.0, 1.0], dtype=f64)
+    per = F.binary_cross_entropy_with_logits(a, y, reduction="none")
+    assert_close(per, torch.full((2,), math.log1p(math.exp(-50)), dtype=f64), rtol=1e-14, atol=0)
+
+
+def test_relu_autograd_at_zero_matches_backward():
+    # Was: torch.clamp passes the gradient at 0 while relu_backward (and torch.relu) give 0.
+    z = torch.tensor([-1.0, 0.0, 2.0], dtype=f64)
+    g = torch.ones(3, dtype=f64)
+    assert_close(vjp(F.relu, z, g), F.relu_backward(g, z))
+    assert_close(vjp(F.relu, z, g), vjp(torch.relu, z, g))
+
+
+def test_binary_cross_entropy_backward_finite_where_forward_is():
+    # Was: NaN at p = 0, y = 0 (0/0) although the loss is 0 there; the gradient is (1 − y)/(1 − p)/N = 1/N.
+    p = torch.tensor([0.0, 1.0, 0.3], dtype=f64)
+    y = torch.tensor([0.0, 1.0, 0.0], dtype=f64)
+    assert torch.isfinite(F.binary_cross_entropy(p, y))
+    got = F.binary_cross_entropy_backward(p, y)
+    assert_close(got, torch.tensor([1.0, -1.0, 1 / 0.7], dtype=f64) / 3)
+    assert_close(got, loss_grad(lambda t: F.binary_cross_entropy(t, y), p))  # autograd through dlref's forward too
+
+
+def test_softmax_cross_entropy_soft_rows_need_not_sum_to_one():
+    # Was: the backward assumed Σ_c y_c = 1 and returned p − y; the gradient is p Σ_c y_c − y.
+    a = randn(4, 3, seed=30)
+    y = torch.rand(4, 3, dtype=f64, generator=torch.Generator().manual_seed(31))
+    assert_close(F.softmax_cross_entropy(a, y), TF.cross_entropy(a, y))
+    want = loss_grad(lambda t: TF.cross_entropy(t, y), a)
+    assert_close(F.softmax_cross_entropy_backward(a, y), want)
+    assert_close(F.softmax_cross_entropy_backward(a, y), loss_grad(lambda t: F.softmax_cross_entropy(t, y), a))
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_softmax_cross_entropy_spatial_layout_is_pytorchs(soft):
+    # Classes in dim 1 as in PyTorch: (B, C, T). Was: the backward divided by B where the forward averaged over B·T.
+    B, C, T = 2, 3, 5
+    a = randn(B, C, T, seed=32)
+    y = (torch.softmax(randn(B, C, T, seed=33), 1) if soft
+         else torch.randint(0, C, (B, T), generator=torch.Generator().manual_seed(34)))
+    assert_close(F.softmax_cross_entropy(a, y), TF.cross_entropy(a, y))
+    assert_close(F.softmax_cross_entropy_backward(a, y), loss_grad(lambda t: TF.cross_entropy(t, y), a))
+    assert_close(F.softmax_cross_entropy_backward(a, y), loss_grad(lambda t: F.softmax_cross_entropy(t, y), a))
+
+
+def test_softmax_cross_entropy_sequence_logits_classes_last_are_refused():
+    # (B, T, C) logits with (B, T) targets cannot be read in PyTorch's layout: a clear error saying what to do.
+    a, y = randn(2, 5, 3, seed=35), torch.zeros(2, 5, dtype=torch.int64)
+    with pytest.raises(ValueError, match=r"y: class-index targets must have shape \(2, 3\).*a\.transpose\(1, 2\)"):
+        F.softmax_cross_entropy(a, y)
+    assert_close(F.softmax_cross_entropy(a.transpose(1, 2), y), TF.cross_entropy(a.reshape(-1, 3), y.reshape(-1)))
+
+
+def test_softmax_over_an_empty_dim_is_a_clear_error():
+    for op in (F.softmax, F.log_softmax):
+        with pytest.raises(ValueError, match=r"a must not be empty along the class dim 1"):
+            op(torch.empty(2, 0, dtype=f64))
+        assert op(torch.empty(0, 3, dtype=f64)).shape == (0, 3)  # no rows: fine, as in PyTorch
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_dim_and_backward(dim):
+    a, g = 3 * randn(4, 5, seed=36), randn(4, 5, seed=37)
+    assert_close(F.softmax(a, dim), TF.softmax(a, dim))
+    assert_close(F.log_softmax(a, dim), TF.log_softmax(a, dim))
+    assert_close(F.softmax_backward(g, a, dim), vjp(lambda t: TF.softmax(t, dim), a, g))
+    assert_close(F.log_softmax_backward(g, a, dim), vjp(lambda t: TF.log_softmax(t, dim), a, g))
+    assert_close(vjp(lambda t: F.softmax(t, dim), a, g), vjp(lambda t: TF.softmax(t, dim), a, g))
+    with pytest.raises(ValueError, match=r"dim must lie in \[-2, 1\]"):
+        F.softmax(a, 2)
+
+
+# --------------------------------------------------------------------------- what users reach for
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("soft", [False, True])
+def test_softmax_cross_entropy_options_match_torch_and_autograd(reduction, smoothing, weighted, soft):
+    B, C, T = 4, 3, 2
+    a = 2 * randn(B, C, T, seed=40)
+    w = torch.rand(C, dtype=f64, generator=torch.Generator().manual_seed(41)) + 0.5 if weighted else None
+    if soft:
+        y, kw = torch.softmax(randn(B, C, T, seed=42), 1), {}
+    else:
+        y = torch.randint(0, C, (B, T), generator=torch.Generator().manual_seed(43))
+        y[0, 0] = y[2, 1] = -100 if not weighted else 1
+        kw = {"ignore_index": -100 if not weighted else 1}
+    kw |= dict(weight=w, reduction=reduction, label_smoothing=smoothing)
+    want = TF.cross_entropy(a, y, **kw)
+    assert_close(F.softmax_cross_entropy(a, y, **kw), want)
+    g = randn(*want.shape, seed=44)
+    want_grad = vjp(lambda t: TF.cross_entropy(t, y, **kw), a, g)
+    assert_close(F.softmax_cross_entropy_backward(a, y, **kw, grad_loss=g), want_grad)
+    assert_close(vjp(lambda t: F.softmax_cross_entropy(t, y, **kw), a, g), want_grad)
+
+
+def test_label_smoothing_gradient_is_p_minus_smoothed_target():
+    # With ε: ∇ℓ = p − ((1 − ε) y + ε/C) — the one-line change of p − y.
+    a, C, eps = randn(5, seed=45), 5, 0.1
+    y = torch.tensor(2)
+    q = (1 - eps) * TF.one_hot(y, C).to(f64) + eps / C
+    assert_close(F.softmax_cross_entropy_backward(a, y, label_smoothing=eps), torch.softmax(a, 0) - q)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_weight_and_pos_weight(reduction):
+    a = 3 * randn(4, 3, seed=46)
+    y = torch.rand(4, 3, dtype=f64, generator=torch.Generator().manual_seed(47))
+    kw = dict(weight=torch.rand(1, 3, dtype=f64) + 0.5, pos_weight=torch.tensor([0.5, 2.0, 3.0], dtype=f64),
+              reduction=reduction)
+    want = TF.binary_cross_entropy_with_logits(a, y, **kw)
+    assert_close(F.binary_cross_entropy_with_logits(a, y, **kw), want)
+    g = randn(*want.shape, seed=48)
+    want_grad = vjp(lambda t: TF.binary_cross_entropy_with_logits(t, y, **kw), a, g)
+    assert_close(F.binary_cross_entropy_with_logits_backward(a, y, **kw, grad_loss=g), want_grad)
+    assert_close(vjp(lambda t: F.binary_cross_entropy_with_logits(t, y, **kw), a, g), want_grad)
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (2, 1, 2, 1, 3), (0, 3)])
+def test_linear_any_leading_dims(shape):
+    x, W, b = randn(*shape, seed=49), randn(4, 3, seed=50), randn(4, seed=51)
+    z = F.linear(x, W, b)
+    assert_close(z, TF.linear(x, W, b))
+    u = randn(*z.shape, seed=52)
+    gx, gW, gb = F.linear_backward(u, x, W)
+    assert_close(gx, vjp(lambda t: TF.linear(t, W, b), x, u))
+    assert_close(gW, vjp(lambda t: TF.linear(x, t, b), W, u))
+    assert_close(gb, vjp(lambda t: TF.linear(x, W, t), b, u))
+
+
+def test_loss_option_bad_inputs():
+    a, y = randn(4, 3), torch.tensor([0, 1, 2, 0])
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none'; got 'avg'"):
+        F.softmax_cross_entropy(a, y, reduction="avg")
+    with pytest.raises(ValueError, match=r"label_smoothing must be a finite number in \[0.0, 1.0\]; got 1.5"):
+        F.softmax_cross_entropy(a, y, label_smoothing=1.5)
+    with pytest.raises(ValueError, match=r"weight must have shape \(C,\) = \(3,\)"):
+        F.softmax_cross_entropy(a, y, weight=randn(4))
+    with pytest.raises(TypeError, match="ignore_index must be an int"):
+        F.softmax_cross_entropy(a, y, ignore_index=1.0)
+    with pytest.raises(ValueError, match="ignore_index applies to class-index targets only"):
+        F.softmax_cross_entropy(a, torch.softmax(a, 1), ignore_index=0)
+    with pytest.raises(ValueError, match=r"grad_loss must be a scalar for reduction='mean'"):
+        F.softmax_cross_entropy_backward(a, y, grad_loss=randn(4))
+    with pytest.raises(ValueError, match=r"grad_loss must have the per-element loss shape \(4,\)"):
+        F.softmax_cross_entropy_backward(a, y, reduction="none", grad_loss=randn(3))
+    with pytest.raises(ValueError, match=r"pos_weight must broadcast to the input's shape \(4, 3\); got \(4,\)"):
+        F.binary_cross_entropy_with_logits(a, torch.zeros(4, 3, dtype=f64), pos_weight=randn(4))
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        F.mse(a, a, reduction=None)
