@@ -18,11 +18,16 @@ def make_project(tmp_path: Path, pages: dict[str, str], snippets: dict[str, str]
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     # The copy has its own pages and no dlref/ or results/ beside it: drop nav and watch.
     config = re.sub(r"^(?:nav|watch):\n(?:[ \t]+.*\n?|\n)*", "", config, flags=re.M)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    if not (tmp_path / "overrides").exists():
+        shutil.copytree(ROOT / "overrides", tmp_path / "overrides")  # the theme's custom_dir
     docs = tmp_path / "docs"
     for asset in ("javascripts", "stylesheets"):
         if not (docs / asset).exists():
             shutil.copytree(ROOT / "docs" / asset, docs / asset)
+    if (ROOT / "overrides").is_dir() and not (tmp_path / "overrides").exists():  # theme.custom_dir
+        shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
     for name, text in pages.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(text, encoding="utf-8")
@@ -37,11 +42,27 @@ def exec_page(snippet: str) -> str:
     return f'# Page\n\n```python exec="1" source="above" result="text"\n--8<-- "snippets/{snippet}"\n```\n'
 
 
+# Settings of the caller's own builds that must not leak into the copy's (its caches live in it).
+_OWN = ("DLREF_EXEC_CACHE", "DLREF_JUPYTER_CACHE", "DLREF_FRESH", "DLREF_REPOSITORY")
+
+
+def _env(env: dict[str, str]) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k not in _OWN}
+    return {**base, "NO_MKDOCS_2_WARNING": "1", "DLREF_PROFILE": "quick", **env}
+
+
 def build(project: Path, **env: str) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DLREF_PROFILE": "quick", **env}
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=full_env,
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=_env(env),
         capture_output=True, text=True, timeout=300,
+    )
+
+
+def start_build(project: Path, **env: str) -> subprocess.Popen:
+    """Like :func:`build`, in the background (for builds that run at the same time)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=_env(env),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
 

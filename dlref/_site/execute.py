@@ -7,14 +7,22 @@ re-executes every page.
 
 A block's cache key covers its code, its fence options, the profile and device type, the
 source of the ``dlref`` package and the contents of the results store. Failed blocks are
-never cached, so a broken snippet fails every build until it is fixed.
+never cached, so a broken snippet fails every build until it is fixed, and an unreadable
+entry (a build killed while writing it) is discarded and the block runs again.
+
+Each block is wrapped in ``<div class="dlref-block" id="block-N">`` (``N`` counts the page's
+executed blocks from 1), so the Verification page can link every check to the block that made
+it, and ends with a link to its source file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import os
 import sys
+import tempfile
 import time
 import traceback
 from contextlib import redirect_stdout
@@ -43,6 +51,24 @@ class BlockRecord:
     status: str  # "ok" or "error"
     cached: bool
     checks: list[dict[str, Any]] = field(default_factory=list)
+    anchor: str = ""  # the block's id on its page ("block-3"); empty for a whole notebook
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a uniquely named temporary file in the same folder.
+
+    Two builds sharing a cache never write the same temporary file, and a reader sees either
+    the old file or the complete new one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def tree_hash(paths: list[Path], pattern: str = "**/*") -> str:
@@ -61,14 +87,18 @@ def tree_hash(paths: list[Path], pattern: str = "**/*") -> str:
 class Executor:
     """Runs blocks for one build, caches their HTML, and keeps the ledger."""
 
-    def __init__(self, cache_dir: Path, snippets_dir: Path, salt: str, fresh: bool, provenance_line: str) -> None:
+    def __init__(
+        self, cache_dir: Path, snippets_dir: Path, salt: str, fresh: bool, provenance_line: str, source_base: str = ""
+    ) -> None:
         self.cache_dir = cache_dir
         self.salt = salt
         self.fresh = fresh
         self.provenance_line = provenance_line
+        self.source_base = source_base  # URL prefix of the repository's files, e.g. ".../blob/main/"
         self.page = "?"
         self.records: list[BlockRecord] = []
         self._counter = 0
+        self._page_blocks = 0
         # Map snippet file contents to their paths, so a block included with `--8<--` is
         # reported (and its traceback shown) under the snippet's real file name.
         self._snippets = {}
@@ -76,6 +106,11 @@ class Executor:
             for path in sorted(snippets_dir.rglob("*.py")):
                 text = path.read_text(encoding="utf-8")
                 self._snippets[text.strip()] = path.relative_to(snippets_dir.parent).as_posix()
+
+    def start_page(self, page: str) -> None:
+        """Blocks executed from now on belong to ``page`` (its ``src_uri``), numbered from 1."""
+        self.page = page
+        self._page_blocks = 0
 
     # -- formatter handed to pymdownx.superfences ------------------------------------------
     def formatter(self, source: str, language: str, css_class: str, options: dict[str, Any], md: Any, **kwargs: Any) -> str:
@@ -85,13 +120,17 @@ class Executor:
                 f"{self.page}: code blocks may not use session=...: every block must run on its own, "
                 "exactly as a reader would run the snippet file"
             )
-        snippet = self._snippets.get(source.strip(), f"{self.page} (inline block)")
+        known = self._snippets.get(source.strip())
+        snippet = known or f"{self.page} (inline block)"
+        source_file = known or f"docs/{self.page}"  # the link under the block
+        self._page_blocks += 1
+        anchor = f"block-{self._page_blocks}"
         key = self._key(source, options)
         cache_file = self.cache_dir / f"{key}.json"
-        if not self.fresh and cache_file.exists():
-            entry = json.loads(cache_file.read_text(encoding="utf-8"))
-            self.records.append(BlockRecord(self.page, snippet, entry["seconds"], "ok", True, entry["checks"]))
-            return Markup(entry["html"])
+        entry = None if self.fresh else _read_entry(cache_file)
+        if entry is not None:
+            self.records.append(BlockRecord(self.page, snippet, entry["seconds"], "ok", True, entry["checks"], anchor))
+            return Markup(self._wrap(entry["html"], anchor, source_file))
 
         failed: list[BaseException] = []
         start = time.perf_counter()
@@ -106,13 +145,17 @@ class Executor:
         )
         check_dicts = [asdict(c) for c in checks]
         status = "error" if failed else "ok"
-        self.records.append(BlockRecord(self.page, snippet, seconds, status, False, check_dicts))
+        self.records.append(BlockRecord(self.page, snippet, seconds, status, False, check_dicts, anchor))
         if not failed:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"html": out, "seconds": seconds, "checks": check_dicts}), encoding="utf-8")
-            tmp.replace(cache_file)
-        return Markup(out)
+            write_atomic(cache_file, json.dumps({"html": out, "seconds": seconds, "checks": check_dicts}))
+        return Markup(self._wrap(out, anchor, source_file))
+
+    def _wrap(self, out: str, anchor: str, source_file: str) -> str:
+        link = ""
+        if self.source_base:
+            href = html.escape(self.source_base + source_file)
+            link = f'<p class="dlref-source">Source: <a href="{href}"><code>{html.escape(source_file)}</code></a></p>'
+        return f'<div class="dlref-block" id="{anchor}">{out}{link}</div>'
 
     def _key(self, source: str, options: dict[str, Any]) -> str:
         opts = {k: v for k, v in options.items() if isinstance(v, (str, int, float, bool, type(None)))}
@@ -150,3 +193,18 @@ class Executor:
             return buffer.getvalue()
 
         return run
+
+
+def _read_entry(cache_file: Path) -> dict[str, Any] | None:
+    """A cache entry, or ``None`` when it is missing or unreadable (then it is deleted)."""
+    try:
+        entry = json.loads(cache_file.read_text(encoding="utf-8"))
+        if isinstance(entry, dict) and isinstance(entry.get("html"), str) and isinstance(entry.get("checks"), list):
+            entry.setdefault("seconds", 0.0)
+            return entry
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        pass
+    cache_file.unlink(missing_ok=True)
+    return None

@@ -12,19 +12,32 @@ What it does, by MkDocs event:
   headless matplotlib, a check log for kernels), and puts `Executor`
   in front of markdown-exec's python formatter so blocks are cached.
 * ``on_files``: serves MathJax (from the ``django-static-mathjax`` wheel) from the site itself.
-* ``on_page_content``: strips the notebook template's CDN scripts and appends the provenance footer.
+* ``on_nav``: notes each page's chapter, for the Verification page.
+* ``on_page_markdown``: gives a notebook page its own check log (its kernel inherits it).
+* ``on_page_content``: strips the notebook template's CDN scripts, credits each check to the
+  block or notebook cell that made it, adds the download links (notebook, script, Colab) and
+  appends the provenance footer.
 * ``on_post_page``: fills the Verification page with every check of this build.
-* ``on_post_build``: writes ``site/build-report.json``.
+* ``on_post_build``: writes the downloads and ``site/build-report.json``.
+
+One setting, the plugin's ``repository`` (``https://github.com/<owner>/<name>``), gives the
+site's ``repo_url``, its ``site_url`` (``https://<owner>.github.io/<name>/``, the site as
+``mkdocs gh-deploy`` publishes it), the links to each snippet's source (branch ``main``) and the
+Colab links (the notebooks as published on the ``gh-pages`` branch). ``repo_url`` or
+``site_url`` set in ``mkdocs.yml`` (or by ``mkdocs serve``) take precedence.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import itertools
 import json
 import logging
 import os
 import re
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +48,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File
 
-from dlref._site.execute import FIGURE_PREFIX, BlockRecord, Executor, tree_hash
+from dlref._site import downloads
+from dlref._site.execute import FIGURE_PREFIX, BlockRecord, Executor, tree_hash, write_atomic
 
 log = get_plugin_logger(__name__)
 
@@ -48,6 +62,10 @@ _NOTEBOOK_SCRIPTS = re.compile(
     r'|<script type="module">(?:(?!</script>).)*?mermaid.*?</script>',
     re.S | re.I,
 )
+
+# The input prompt of a rendered notebook cell ("In [3]:"); it gets the anchor id "in-3"
+# (the template already uses "cell-<n>" for its copy buttons).
+_CELL_PROMPT = re.compile(r'(?P<open><div class="jp-InputPrompt jp-InputArea-prompt")(?P<rest>>In(?:\xa0|&nbsp;| )\[(?P<n>\d+)\]:)')
 
 
 class _CacheHits(logging.Handler):
@@ -67,6 +85,7 @@ class DlrefPluginConfig(Config):
     snippets_dir = config_options.Type(str, default="snippets")
     verification_page = config_options.Type(str, default="verification.md")
     jupyter_cache_dir = config_options.Type(str, default=".cache/mkdocs-jupyter")
+    repository = config_options.Type(str, default="")  # https://github.com/<owner>/<name>
 
 
 class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
@@ -81,6 +100,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         self.profile = dlref.profile()
         os.environ["DLREF_PROFILE"] = self.profile  # notebook kernels inherit the same profile
         self.provenance = provenance.collect(self.root)
+        self.provenance_line = provenance.one_line(self.provenance)
         self.fresh = os.environ.get("DLREF_FRESH", "") not in ("", "0")
         self.build_start = time.perf_counter()
 
@@ -89,18 +109,23 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         results_hash = tree_hash([self.root / "results"])
         salt = "|".join([code_hash, results_hash, self.profile, self.provenance["device"].split()[0]])
         self._invalidate_notebook_cache(cache_dir, salt)
+        source_base = self._repository(config)
         self.executor = Executor(
-            cache_dir, self.root / self.config.snippets_dir, salt, self.fresh, provenance.one_line(self.provenance)
+            cache_dir, self.root / self.config.snippets_dir, salt, self.fresh, provenance.one_line(self.provenance),
+            source_base,
         )
         self.figures_dir = cache_dir / "figures"
         self.used_figures: set[str] = set()
         # Notebook kernels write their figures here too (see dlref.figures.show).
         os.environ["DLREF_BUILD_FIGURES"] = str(self.figures_dir)
-        self.check_log = cache_dir / "notebook-checks.jsonl"
-        self.check_log.parent.mkdir(parents=True, exist_ok=True)
-        self.check_log.write_text("")
-        os.environ["DLREF_CHECK_LOG"] = str(self.check_log)
+        # This build's own scratch folder: each notebook kernel logs its checks to a file in it
+        # (see on_page_markdown), so concurrent builds never share or wipe a check log.
+        self.run_dir = Path(tempfile.mkdtemp(prefix="dlref-build-"))
+        os.environ.pop("DLREF_CHECK_LOG", None)
         self.notebooks: list[BlockRecord] = []
+        self.pages: dict[str, dict[str, Any]] = {}  # src_uri -> title, url, chapter, order
+        self.downloads: dict[str, str] = {}  # file in the site -> text
+        self._markdown: dict[str, str] = {}  # src_uri -> Markdown source of each page
         jupyter_logger = logging.getLogger("mkdocs.plugins.mkdocs_jupyter")
         for handler in [h for h in jupyter_logger.handlers if isinstance(h, _CacheHits)]:
             jupyter_logger.removeHandler(handler)  # `mkdocs serve` calls on_config on every rebuild
@@ -118,6 +143,22 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             fence["format"] = self.executor.formatter
         return config
 
+    def _repository(self, config: Any) -> str:
+        """Derive repo_url, site_url and the link bases from ``repository``; return the source base."""
+        self.colab_base = ""
+        repository = self.config.repository.strip()
+        if not repository:
+            return ""
+        match = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", repository)
+        if not match:
+            raise PluginError(f"dlref: repository must look like https://github.com/<owner>/<name>; got {repository!r}")
+        owner, name = match.groups()
+        repo_url = f"https://github.com/{owner}/{name}"
+        config["repo_url"] = config["repo_url"] or repo_url
+        config["site_url"] = config["site_url"] or f"https://{owner}.github.io/{name}/"
+        self.colab_base = f"https://colab.research.google.com/github/{owner}/{name}/blob/gh-pages/"
+        return f"{repo_url}/blob/main/"
+
     def _invalidate_notebook_cache(self, cache_dir: Path, salt: str) -> None:
         """mkdocs-jupyter keys its cache on the notebook file only: clear it when dlref changes."""
         stamp = cache_dir / "notebook-salt"
@@ -125,7 +166,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         if self.fresh or not stamp.exists() or stamp.read_text() != salt:
             shutil.rmtree(jupyter_cache, ignore_errors=True)
             cache_dir.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(salt)
+            write_atomic(stamp, salt)
 
     def on_files(self, files: Any, config: Any) -> Any:
         try:
@@ -138,49 +179,132 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         files.append(File.generated(config, "assets/mathjax/tex-svg.js", abs_src_path=str(src)))
         return files
 
-    def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
-        self.executor.page = page.file.src_uri
-        self._page_start[page.file.src_uri] = time.perf_counter()
+    def on_nav(self, nav: Any, config: Any, files: Any) -> Any:
+        for order, page in enumerate(nav.pages):
+            chapter = page.parent.title if page.parent else ""
+            self.pages[page.file.src_uri] = {"order": order, "chapter": chapter, "title": page.title, "url": page.url}
+        return nav
+
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:
+        uri = page.file.src_uri
+        self.executor.start_page(uri)
+        self._page_start[uri] = time.perf_counter()
+        if _is_notebook(uri):
+            # The kernel mkdocs-jupyter starts next inherits the environment: it logs this
+            # notebook's checks, and only them, to a file of this build's own.
+            log_file = self._check_log(uri)
+            log_file.unlink(missing_ok=True)
+            os.environ["DLREF_CHECK_LOG"] = str(log_file)
+            if self._notebook_memo(page) is None:
+                self._drop_jupyter_cache(page, config)
+        else:
+            os.environ.pop("DLREF_CHECK_LOG", None)  # blocks run in this process and record directly
+            self._markdown[uri] = markdown
         return markdown
 
-    def on_page_content(self, content: str, page: Any, **kwargs: Any) -> str:
+    def on_page_content(self, content: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:
         uri = page.file.src_uri
+        info = self.pages.setdefault(uri, {"order": len(self.pages) + 10_000, "chapter": ""})
+        info.update(title=page.title, url=page.url)
         # Figures are SVG files under site/figures/ (small pages, a fast search index).
         self.used_figures.update(re.findall(re.escape(FIGURE_PREFIX) + r"([0-9a-f]+\.svg)", content))
         content = content.replace(FIGURE_PREFIX, "../" * page.url.count("/") + "figures/")
         blocks = [r for r in self.executor.records if r.page == uri]
-        if uri.endswith(".py"):  # a jupytext notebook rendered by mkdocs-jupyter
+        if _is_notebook(uri):  # a jupytext notebook rendered by mkdocs-jupyter
             content = _NOTEBOOK_SCRIPTS.sub("", content)
+            content = _CELL_PROMPT.sub(r'\g<open> id="in-\g<n>"\g<rest>', content)  # the ledger links to cells
+            os.environ.pop("DLREF_CHECK_LOG", None)
             seconds = time.perf_counter() - self._page_start.get(uri, time.perf_counter())
-            checks = self._read_notebook_checks()
             cached = str(Path(page.file.abs_src_path).resolve()) in self.cache_hits.paths
             if cached:
-                checks, seconds = self._notebook_memo(page, None)
+                checks, seconds = self._notebook_memo(page) or ([], seconds)
             else:
-                self._notebook_memo(page, (checks, seconds))
+                checks = self._read_checks(uri)
+                self._remember_notebook(page, checks, seconds)
             record = BlockRecord(uri, f"docs/{uri}", seconds, "ok", cached, checks)
             self.notebooks.append(record)
             blocks = [record]
         if not blocks:
             return content
-        return content + self._footer(blocks)
+        return self._add_downloads(content, page, config, files) + self._footer(blocks)
 
-    def _notebook_memo(self, page: Any, value: tuple[list, float] | None) -> tuple[list, float]:
-        """Remember a notebook's checks and run time, so a cache hit still reports them."""
-        memo = self.executor.cache_dir / "notebooks" / (re.sub(r"[^A-Za-z0-9]+", "_", page.file.src_uri) + ".json")
-        if value is not None:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            memo.write_text(json.dumps({"checks": value[0], "seconds": value[1]}), encoding="utf-8")
-            return value
-        if memo.exists():
-            stored = json.loads(memo.read_text(encoding="utf-8"))
-            return stored["checks"], stored["seconds"]
-        return [], 0.0
+    # -- notebooks: their checks, and remembering them across cached builds ------------------
+    def _check_log(self, uri: str) -> Path:
+        return self.run_dir / (re.sub(r"[^A-Za-z0-9]+", "_", uri) + ".jsonl")
 
-    def _read_notebook_checks(self) -> list[dict[str, Any]]:
-        lines = self.check_log.read_text(encoding="utf-8").splitlines()
-        self.check_log.write_text("")
+    def _read_checks(self, uri: str) -> list[dict[str, Any]]:
+        log_file = self._check_log(uri)
+        lines = log_file.read_text(encoding="utf-8").splitlines() if log_file.exists() else []
         return [json.loads(line) for line in lines if line.strip()]
+
+    def _memo_path(self, page: Any) -> Path:
+        return self.executor.cache_dir / "notebooks" / (re.sub(r"[^A-Za-z0-9]+", "_", page.file.src_uri) + ".json")
+
+    def _memo_key(self, page: Any) -> str:
+        """The notebook's source and this build's salt: what mkdocs-jupyter's cache entry stands for."""
+        source = Path(page.file.abs_src_path).read_bytes()
+        return hashlib.sha256(self.executor.salt.encode() + b"|" + source).hexdigest()
+
+    def _notebook_memo(self, page: Any) -> tuple[list, float] | None:
+        """The checks and run time of the notebook's cached execution, or ``None`` if not known."""
+        try:
+            stored = json.loads(self._memo_path(page).read_text(encoding="utf-8"))
+            if stored["key"] == self._memo_key(page):
+                return list(stored["checks"]), float(stored["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):  # missing, truncated or from an older build
+            pass
+        return None
+
+    def _remember_notebook(self, page: Any, checks: list, seconds: float) -> None:
+        memo = {"key": self._memo_key(page), "checks": checks, "seconds": seconds}
+        write_atomic(self._memo_path(page), json.dumps(memo))
+
+    def _drop_jupyter_cache(self, page: Any, config: Any) -> None:
+        """A notebook whose checks are not remembered runs again: drop its mkdocs-jupyter cache entry."""
+        try:
+            from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+            jupyter = config["plugins"]["mkdocs-jupyter"].config
+            key = _compute_cache_key(page.file.abs_src_path, jupyter, jupyter["execute"])
+            _get_cache_path(jupyter["cache_dir"], key).unlink(missing_ok=True)
+        except (ImportError, KeyError, TypeError, AttributeError):  # another mkdocs-jupyter: drop all of it
+            shutil.rmtree(self.root / self.config.jupyter_cache_dir, ignore_errors=True)
+
+    # -- downloads: the page as a notebook and a script, and a Colab link ---------------------
+    def _add_downloads(self, content: str, page: Any, config: Any, files: Any) -> str:
+        uri = page.file.src_uri
+        folder = Path(page.file.abs_dest_path).parent
+        site_url = config["site_url"] or ""
+
+        def url_of(src: str) -> str:
+            file = files.get_file_from_path(src)
+            return site_url + (file.url if file is not None else src)
+
+        intro = (
+            f"*The page [{page.title}]({site_url}{page.url}) of dlref as a notebook, generated when the site "
+            f"was built ({self.provenance_line}). Run the cells top to bottom; "
+            "the first one installs `dlref` where it is missing.*"
+        )
+        if _is_notebook(uri):
+            stem = Path(uri).name.removesuffix(".py").removesuffix(".nb")
+            nb = downloads.jupytext_notebook(Path(page.file.abs_src_path), intro)
+            script = Path(uri).name  # mkdocs-jupyter copies the notebook's own source (include_source)
+        else:
+            stem = Path(uri).stem
+            nb = downloads.page_notebook(self._markdown[uri], self.root, uri, intro, url_of)
+            script = f"{stem}.py"
+            self.downloads[str(folder / script)] = downloads.to_script(nb)
+        self.downloads[str(folder / f"{stem}.ipynb")] = downloads.to_ipynb(nb)
+        links = [
+            f'<a href="{stem}.ipynb" download>Notebook (.ipynb)</a>',
+            f'<a href="{html.escape(script)}" download>Script (.py)</a>',
+        ]
+        if self.colab_base:
+            where = Path(os.path.relpath(folder / f"{stem}.ipynb", config["site_dir"])).as_posix()
+            links.append(f'<a href="{self.colab_base}{where}">Open in Colab</a>')
+        bar = '<p class="dlref-downloads">Run this page yourself: ' + " · ".join(links) + "</p>"
+        head = content.find("</h1>")
+        return content[: head + 5] + bar + content[head + 5 :] if head >= 0 else bar + content
 
     def _footer(self, blocks: list[BlockRecord]) -> str:
         p = self.provenance
@@ -204,21 +328,29 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         return self.executor.records + self.notebooks
 
     def _verification_table(self, page: Any) -> str:
-        rows, n_checks, n_failed = [], 0, 0
-        depth = page.url.count("/")
+        """The ledger: every check of this build, by chapter and page, each linked to its block."""
+        rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for record in self._all_records():
             for c in record.checks:
-                n_checks += 1
-                n_failed += not c["passed"]
-                url = "../" * depth + _page_url(record.page)
-                status = "✅" if c["passed"] else "❌"
-                rows.append(
-                    f'<tr><td><a href="{url}">{html.escape(record.page)}</a></td><td>{html.escape(c["name"])}</td>'
-                    f'<td>{html.escape(c["method"])}</td><td>{c["tolerance"]:.0e}</td><td>{c["rel_error"]:.1e}</td><td>{status}</td></tr>'
-                )
-        summary = f"<p><b>{n_checks}</b> checks in this build, <b>{n_failed}</b> failed.</p>"
-        head = "<tr><th>Page</th><th>Check</th><th>Against</th><th>Tolerance</th><th>Observed rel. error</th><th></th></tr>"
-        return summary + f'<table class="dlref-verification"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+                rows.setdefault(record.page, []).append((_anchor(record, c), record.snippet, c))
+        checks = [c for page_rows in rows.values() for _, _, c in page_rows]
+        blocks = {(uri, anchor) for uri, page_rows in rows.items() for anchor, _, _ in page_rows}
+        failed = sum(not c["passed"] for c in checks)
+        parts = [
+            f'<p class="dlref-ledger-total"><b>{len(checks)}</b> checks from <b>{len(blocks)}</b> blocks on '
+            f"<b>{len(rows)}</b> pages; <b>{failed}</b> failed.</p>"
+        ]
+        chapter = None
+        prefix = "../" * page.url.count("/")
+        for uri in sorted(rows, key=lambda u: (self.pages.get(u, {}).get("order", 1 << 30), u)):
+            info = self.pages.get(uri, {})
+            if info.get("chapter", "") != chapter:
+                chapter = info.get("chapter", "")
+                if chapter:
+                    slug = re.sub(r"[^a-z0-9]+", "-", chapter.lower()).strip("-")
+                    parts.append(f'<h2 id="ledger-{slug}">{html.escape(chapter)}</h2>')
+            parts.append(_ledger_page(info.get("title") or uri, prefix + info.get("url", _page_url(uri)), rows[uri]))
+        return "\n".join(parts)
 
     def on_post_build(self, config: Any) -> None:
         records = self._all_records()
@@ -228,11 +360,12 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             "build_seconds": round(time.perf_counter() - self.build_start, 3),
             "execution_seconds": round(sum(r.seconds for r in records if not r.cached), 3),
             "snippets": [
-                {"page": r.page, "snippet": r.snippet, "seconds": round(r.seconds, 4), "status": r.status, "cached": r.cached}
+                {"page": r.page, "snippet": r.snippet, "block": r.anchor, "seconds": round(r.seconds, 4),
+                 "status": r.status, "cached": r.cached}
                 for r in records
             ],
             "checks": [
-                {"page": r.page, "snippet": r.snippet, "name": c["name"], "method": c["method"],
+                {"page": r.page, "snippet": r.snippet, "block": _anchor(r, c), "name": c["name"], "method": c["method"],
                  "tolerance": c["tolerance"], "error": c["rel_error"], "max_abs_error": c["max_abs_error"],
                  "passed": c["passed"]}
                 for r in records for c in r.checks
@@ -242,10 +375,58 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         site_figures.mkdir(parents=True, exist_ok=True)
         for name in sorted(self.used_figures):
             shutil.copyfile(self.figures_dir / name, site_figures / name)
+        for path, text in self.downloads.items():
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text, encoding="utf-8")
         out = Path(config["site_dir"]) / "build-report.json"
         out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
         failed = [r for r in records if r.status != "ok"]
         log.info("build report: %d blocks (%d failed), %d checks -> %s", len(records), len(failed), len(report["checks"]), out)
+        self._cleanup()
+
+    def on_build_error(self, error: Exception) -> None:
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        os.environ.pop("DLREF_CHECK_LOG", None)
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def _anchor(record: BlockRecord, check: dict[str, Any]) -> str:
+    """The id, on its page, of the block or notebook cell that made ``check``."""
+    if record.anchor:
+        return record.anchor
+    return f"in-{check['cell']}" if check.get("cell") else ""
+
+
+def _ledger_page(title: str, url: str, rows: list[tuple[str, str, dict[str, Any]]]) -> str:
+    """One page of the ledger: a collapsible section whose summary line counts its checks."""
+    failed = sum(not c["passed"] for _, _, c in rows)
+    worst = max(c["rel_error"] for _, _, c in rows)
+    state = f"{failed} failed" if failed else "all passed"
+    summary = (
+        f'<summary>{html.escape(title)} <span class="dlref-ledger-count">{len(rows)} check{"s" * (len(rows) != 1)}, '
+        f"{state}, largest rel. error {worst:.1e}</span></summary>"
+    )
+    body = [f'<p><a href="{url}">Open the page</a></p>']
+    for (anchor, snippet), group in itertools.groupby(rows, key=lambda row: row[:2]):
+        label = "Notebook"
+        if anchor.startswith("block-"):
+            label = f"Block {anchor[6:]}"
+        elif anchor.startswith("in-"):
+            label = f"Cell In [{anchor[3:]}]"
+        target = f"{url}#{anchor}" if anchor else url
+        items = "".join(
+            f'<li>{"✅" if c["passed"] else "❌"} <b>{html.escape(c["name"])}</b> vs {html.escape(c["method"])}: '
+            f'{c["rel_error"]:.1e} <small>(tol {c["tolerance"]:.0e})</small></li>'
+            for _, _, c in group
+        )
+        body.append(
+            f'<p class="dlref-ledger-block"><a href="{target}">{label}</a> · <code>{html.escape(snippet)}</code></p>'
+            f'<ul class="dlref-ledger-checks">{items}</ul>'
+        )
+    kind = "failure" if failed else "success"
+    return f'<details class="{kind} dlref-ledger"{" open" * bool(failed)}>{summary}{"".join(body)}</details>'
 
 
 def _page_url(src_uri: str) -> str:
@@ -253,3 +434,8 @@ def _page_url(src_uri: str) -> str:
     if stem == "index" or stem.endswith("/index"):
         return stem[: -len("index")]
     return stem + "/"
+
+
+def _is_notebook(src_uri: str) -> bool:
+    """A jupytext notebook page (``*.nb.py``), rendered by mkdocs-jupyter."""
+    return src_uri.endswith(".py")
