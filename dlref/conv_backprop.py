@@ -32,9 +32,13 @@ from dlref import validate
 Tensor = torch.Tensor
 
 
-def _check_conv_args(X: Tensor, W: Tensor, stride: int | tuple[int, int], padding: int | tuple[int, int],
-                     ndim: tuple[int, ...] = (4,)) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Check a convolution's arguments; return ``stride`` and ``padding`` as (height, width) pairs."""
+Geometry = tuple[tuple[int, int], tuple[int, int], tuple[int, int], int]
+
+
+def _check_conv_args(X: Tensor, W: Tensor, stride: int | tuple[int, int], padding: int | tuple[int, int] | str,
+                     ndim: tuple[int, ...] = (4,), b: Tensor | None = None, dilation: int | tuple[int, int] = 1,
+                     groups: int = 1) -> Geometry:
+    """Check a convolution's arguments; return ``(stride, padding, dilation, groups)``, the first three as pairs."""
     for name, t in (("X", X), ("W", W)):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name} must be a tensor; got {type(t).__name__}")
@@ -42,22 +46,37 @@ def _check_conv_args(X: Tensor, W: Tensor, stride: int | tuple[int, int], paddin
         expected = " or ".join({3: "3-D (C_in, H_in, W_in)", 4: "4-D (B, C_in, H_in, W_in)"}[n] for n in ndim)
         raise ValueError(f"X must be {expected}; got shape {tuple(X.shape)}")
     if W.ndim != 4:
-        raise ValueError(f"W must be 4-D (C_out, C_in, k_h, k_w); got shape {tuple(W.shape)}")
-    if X.shape[-3] != W.shape[1]:
+        raise ValueError(f"W must be 4-D (C_out, C_in/groups, k_h, k_w); got shape {tuple(W.shape)}")
+    g = validate.positive_int("groups", groups)
+    if X.shape[-3] != W.shape[1] * g or W.shape[0] % g:
         raise ValueError(
-            f"X has C_in={X.shape[-3]} channels but W expects {W.shape[1]}; got X {tuple(X.shape)} and W {tuple(W.shape)}"
+            f"X has C_in={X.shape[-3]} channels but W expects {W.shape[1]}·groups = {W.shape[1] * g}, and groups "
+            f"must divide C_out={W.shape[0]}; got X {tuple(X.shape)}, W {tuple(W.shape)}, groups {g}"
         )
     if X.dtype != W.dtype:
         raise TypeError(f"X and W must share a dtype; got {X.dtype} and {W.dtype}")
+    if b is not None:
+        validate.tensor("b", b, ndim=1)
+        validate.shape("b", b, (W.shape[0],), "(C_out,)")
+        validate.same_dtype(X=X, b=b)
     s = validate.int_pair("stride", stride)
+    d = validate.int_pair("dilation", dilation)
+    kh, kw = (di * (ki - 1) + 1 for ki, di in zip(W.shape[2:], d))  # the dilated kernel's extent
+    if isinstance(padding, str):
+        validate.choice("padding", padding, ("valid", "same"))
+        if padding == "same" and s != (1, 1):
+            raise ValueError(f"padding='same' needs stride 1 (as in F.conv2d); got stride {s}")
+        if padding == "same" and (kh % 2 == 0 or kw % 2 == 0):
+            raise ValueError(f"padding='same' would pad unevenly for the (dilated) kernel {kh}×{kw}; dlref pads "
+                             "every side equally, so it needs an odd extent d·(k − 1) + 1 on both sides")
+        padding = (kh // 2, kw // 2) if padding == "same" else 0
     p = validate.int_pair("padding", padding, minimum=0)
-    kh, kw = W.shape[2:]
     if X.shape[-2] + 2 * p[0] < kh or X.shape[-1] + 2 * p[1] < kw:
         raise ValueError(
             f"kernel {kh}×{kw} does not fit the padded input {X.shape[-2] + 2 * p[0]}×{X.shape[-1] + 2 * p[1]} "
-            f"(X {tuple(X.shape)}, padding {padding})"
+            f"(X {tuple(X.shape)}, padding {padding}, dilation {dilation})"
         )
-    return s, p
+    return s, p, d, g
 
 
 def _out_size(n: int, k: int, s: int, p: int, d: int = 1) -> int:
@@ -65,7 +84,7 @@ def _out_size(n: int, k: int, s: int, p: int, d: int = 1) -> int:
 
 
 def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple[int, int] = 1,
-           padding: int | tuple[int, int] = 0) -> Tensor:
+           padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1, groups: int = 1) -> Tensor:
     """Cross-correlation O = X̃ ⋆ W + b, one kernel offset (m, n) at a time (the definition).
 
     Args:
@@ -73,10 +92,14 @@ def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple
         W: Filters.
         b: Biases, one per filter, or ``None``.
         stride: ``s``, or ``(s_h, s_w)``.
-        padding: ``p`` zeros on every side, or ``(p_h, p_w)``.
+        padding: ``p`` zeros on every side, or ``(p_h, p_w)``, or ``"valid"`` (0) / ``"same"`` (stride
+            1, odd dilated kernels: dlref pads every side equally).
+        dilation: ``d``, or ``(d_h, d_w)``: the kernel's taps ``d`` pixels apart, i.e. the kernel with
+            ``d − 1`` zeros inserted between its taps.
+        groups: ``G``: the channels split into ``G`` groups, each convolved with its own ``C_out/G`` filters.
 
     Shape:
-        X ``(B, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``, W ``(C_out, C_in, k_h, k_w)``, b ``(C_out,)`` →
+        X ``(B, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``, W ``(C_out, C_in/G, k_h, k_w)``, b ``(C_out,)`` →
         O ``(B, C_out, H_out, W_out)`` with ``H_out = ⌊(H_in + 2p_h − k_h)/s_h⌋ + 1`` (likewise W_out); no batch dim in, none out.
 
     Raises:
@@ -89,10 +112,12 @@ def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple
         tensor([[[[10., 18.],
                   [42., 50.]]]])
     """
-    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), b, dilation, groups)
     if X.ndim == 3:  # one image (C_in, H_in, W_in), as F.conv2d allows
-        return conv2d(X[None], W, b, stride=stride, padding=padding)[0]
-    O = _correlate(X, W, stride, padding)
+        return conv2d(X[None], W, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
+    W = _dilate(W, dilation)  # (C_out, C_in/G, d_h(k_h − 1) + 1, d_w(k_w − 1) + 1)
+    # group g: its C_in/G input channels with its C_out/G filters; outputs stacked along channels
+    O = torch.cat([_correlate(Xg, Wg, stride, padding) for Xg, Wg in zip(X.chunk(groups, 1), W.chunk(groups, 0))], 1)
     if b is not None:
         O += b.reshape(1, -1, 1, 1)
     return O
@@ -130,7 +155,8 @@ def _dilate(dO: Tensor, stride: tuple[int, int]) -> Tensor:
 
 
 def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int, int] = 1,
-                    padding: int | tuple[int, int] = 0) -> tuple[Tensor, Tensor, Tensor]:
+                    padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1,
+                    groups: int = 1) -> tuple[Tensor, Tensor, Tensor]:
     """∂L/∂X, ∂L/∂W, ∂L/∂b of [`conv2d()`][dlref.conv_backprop.conv2d] from ∂L/∂O, written as correlations.
 
     * ∂L/∂W[o, c] = Σ_b X̃[b, c] ⋆ dilate(∂L/∂O)[b, o]   (cropped to k_h × k_w),
@@ -141,8 +167,10 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int
         dO: Gradient of the loss with respect to the output.
         X: The forward input.
         W: The forward filters.
-        stride: As in the forward pass (int or pair).
-        padding: As in the forward pass (int or pair).
+        stride: As in the forward pass.
+        padding: As in the forward pass.
+        dilation: As in the forward pass: the gradient of the dilated kernel, read at its taps.
+        groups: As in the forward pass: each group's gradients are computed on their own.
 
     Shape:
         dO ``(B, C_out, H_out, W_out)`` (no B for an unbatched X) → dX like X, dW like W, db ``(C_out,)``.
@@ -155,20 +183,38 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int
         >>> torch.allclose(dX, X.grad) and torch.allclose(dW, W.grad)
         True
     """
-    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), None, dilation, groups)
+    geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     if not isinstance(dO, Tensor):
         raise TypeError(f"dO must be a tensor; got {type(dO).__name__}")
     if X.ndim == 3:  # one image: dO is (C_out, H_out, W_out)
         if dO.ndim != 3:
             raise ValueError(f"dO must be 3-D (C_out, H_out, W_out) for an unbatched X {tuple(X.shape)}; got {tuple(dO.shape)}")
-        dX, dW, db = conv2d_backward(dO[None], X[None], W, stride=stride, padding=padding)
+        dX, dW, db = conv2d_backward(dO[None], X[None], W, **geometry)
         return dX[0], dW, db
-    (sh, sw), (ph, pw) = stride, padding
-    B, C_in, H, Wd = X.shape
+    _check_dO(dO, X, W, stride, padding, dilation)
+    W_d = _dilate(W, dilation)  # the forward pass's dilated kernel
+    parts = [_correlation_backward(dOg, Xg, Wg, stride, padding)
+             for dOg, Xg, Wg in zip(dO.chunk(groups, 1), X.chunk(groups, 1), W_d.chunk(groups, 0))]
+    dX = torch.cat([dXg for dXg, _ in parts], 1)  # (B, C_in, H_in, W_in)
+    dW = torch.cat([dWg for _, dWg in parts], 0)[:, :, :: dilation[0], :: dilation[1]]  # the taps only: like W
+    return dX, dW, dO.sum(dim=(0, 2, 3))
+
+
+def _check_dO(dO: Tensor, X: Tensor, W: Tensor, stride: tuple[int, int], padding: tuple[int, int],
+              dilation: tuple[int, int]) -> None:
+    B, _, H, Wd = X.shape
     C_out, _, kh, kw = W.shape
-    expected = (B, C_out, _out_size(H, kh, sh, ph), _out_size(Wd, kw, sw, pw))
+    expected = (B, C_out, _out_size(H, kh, stride[0], padding[0], dilation[0]),
+                _out_size(Wd, kw, stride[1], padding[1], dilation[1]))
     if tuple(dO.shape) != expected:
         raise ValueError(f"dO must have the output's shape {expected} for X {tuple(X.shape)} and W {tuple(W.shape)}; got {tuple(dO.shape)}")
+
+
+def _correlation_backward(dO: Tensor, X: Tensor, W: Tensor, stride: tuple[int, int],
+                          padding: tuple[int, int]) -> tuple[Tensor, Tensor]:
+    """∂L/∂X and ∂L/∂W of one dense correlation ``_correlate(X, W, stride, padding)``."""
+    (ph, pw), (_, _, H, Wd), (_, _, kh, kw) = padding, X.shape, W.shape
     Xp = F.pad(X, (pw, pw, ph, ph))  # (B, C_in, Hp, Wp)
     G = _dilate(dO, stride)  # (B, C_out, Hg, Wg)
     # ∂L/∂W: batch plays the role of channels. (C_in, B, Hp, Wp) ⋆ (C_out, B, Hg, Wg) → (C_in, C_out, ·, ·)
@@ -178,9 +224,7 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int
     touched = _correlate(G, W_rot, padding=(kh - 1, kw - 1))  # (B, C_in, Hg + k_h − 1, Wg + k_w − 1)
     dXp = torch.zeros_like(Xp)
     dXp[:, :, : touched.shape[2], : touched.shape[3]] = touched  # rows the stride skipped get 0
-    dX = dXp[:, :, ph : ph + H, pw : pw + Wd]
-    db = dO.sum(dim=(0, 2, 3))
-    return dX, dW, db
+    return dXp[:, :, ph : ph + H, pw : pw + Wd], dW
 
 
 def im2col(X: Tensor, kernel_size: int | tuple[int, int], *, stride: int | tuple[int, int] = 1,
@@ -207,7 +251,7 @@ def im2col(X: Tensor, kernel_size: int | tuple[int, int], *, stride: int | tuple
         return im2col(X[None], k, stride=stride, padding=padding, dilation=d)[0]
     # the dilated window (d·(k − 1) + 1 per side) must fit: checked as a kernel of that size
     span = tuple(di * (ki - 1) + 1 for ki, di in zip(k, d))
-    (sh, sw), (ph, pw) = _check_conv_args(X, X.new_empty(0, X.shape[1], *span), stride, padding)
+    (sh, sw), (ph, pw), _, _ = _check_conv_args(X, X.new_empty(0, X.shape[1], *span), stride, padding)
     B, C, H, Wd = X.shape
     H_out, W_out = _out_size(H, k[0], sh, ph, d[0]), _out_size(Wd, k[1], sw, pw, d[1])
     Xp = F.pad(X, (pw, pw, ph, ph))
@@ -240,9 +284,11 @@ def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: int | tuple[
     (sh, sw), (ph, pw) = validate.int_pair("stride", stride), validate.int_pair("padding", padding, minimum=0)
     d = validate.int_pair("dilation", dilation)
     if not isinstance(input_shape, (tuple, list, torch.Size)) or len(input_shape) != cols.ndim + 1 or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in input_shape):
+            isinstance(n, int) and not isinstance(n, bool) and n >= (0 if i == 0 and cols.ndim == 3 else 1)
+            for i, n in enumerate(input_shape)):
         want = "(B, C_in, H_in, W_in)" if cols.ndim == 3 else "(C_in, H_in, W_in)"
-        raise ValueError(f"input_shape must be {want} of positive ints for cols of shape {tuple(cols.shape)}; got {input_shape!r}")
+        raise ValueError(f"input_shape must be {want} of positive ints (B may be 0) for cols of shape "
+                         f"{tuple(cols.shape)}; got {input_shape!r}")
     if cols.ndim == 2:  # one image
         return col2im(cols[None], (1, *input_shape), k, stride=(sh, sw), padding=(ph, pw), dilation=d)[0]
     B, C, H, Wd = input_shape
@@ -260,7 +306,8 @@ def col2im(cols: Tensor, input_shape: tuple[int, ...], kernel_size: int | tuple[
 
 
 def conv2d_im2col(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple[int, int] = 1,
-                  padding: int | tuple[int, int] = 0) -> Tensor:
+                  padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1,
+                  groups: int = 1) -> Tensor:
     """[`conv2d()`][dlref.conv_backprop.conv2d] as one matrix product per image: O_mat = W_mat @ cols (+ b).
 
     Examples:
@@ -268,20 +315,24 @@ def conv2d_im2col(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int 
         >>> torch.allclose(conv2d_im2col(X, W, padding=1), conv2d(X, W, padding=1), atol=1e-5)
         True
     """
-    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), b, dilation, groups)
     if X.ndim == 3:
-        return conv2d_im2col(X[None], W, b, stride=stride, padding=padding)[0]
+        return conv2d_im2col(X[None], W, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
     B, _, H, Wd = X.shape
     C_out, _, kh, kw = W.shape
-    cols = im2col(X, (kh, kw), stride=stride, padding=padding)  # (B, C_in·k_h·k_w, L)
-    O = W.reshape(C_out, -1) @ cols  # (C_out, C_in·k_h·k_w) @ (B, C_in·k_h·k_w, L) → (B, C_out, L)
+    cols = im2col(X, (kh, kw), stride=stride, padding=padding, dilation=dilation)  # (B, C_in·k_h·k_w, L)
+    # rows of cols are channel-major, so group g owns a contiguous block of them
+    O = torch.cat([Wg.reshape(Wg.shape[0], -1) @ cols_g  # (C_out/G, C_in/G·k_h·k_w) @ (B, C_in/G·k_h·k_w, L)
+                   for Wg, cols_g in zip(W.chunk(groups, 0), cols.chunk(groups, 1))], 1)  # (B, C_out, L)
     if b is not None:
         O = O + b.reshape(1, C_out, 1)
-    return O.reshape(B, C_out, _out_size(H, kh, stride[0], padding[0]), _out_size(Wd, kw, stride[1], padding[1]))
+    return O.reshape(B, C_out, _out_size(H, kh, stride[0], padding[0], dilation[0]),
+                     _out_size(Wd, kw, stride[1], padding[1], dilation[1]))
 
 
 def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int, int] = 1,
-                           padding: int | tuple[int, int] = 0) -> tuple[Tensor, Tensor, Tensor]:
+                           padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1,
+                           groups: int = 1) -> tuple[Tensor, Tensor, Tensor]:
     """[`conv2d_backward()`][dlref.conv_backprop.conv2d_backward] as matrix products: dW_mat = Σ_b dO_mat colsᵀ, dcols = W_matᵀ dO_mat.
 
     Examples:
@@ -290,25 +341,25 @@ def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tu
         >>> all(torch.allclose(a, b) for a, b in zip(conv2d_backward_im2col(dO, X, W), conv2d_backward(dO, X, W)))
         True
     """
-    stride, padding = _check_conv_args(X, W, stride, padding, ndim=(3, 4))
+    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), None, dilation, groups)
+    geometry = dict(stride=stride, padding=padding, dilation=dilation)
     if not isinstance(dO, Tensor):
         raise TypeError(f"dO must be a tensor; got {type(dO).__name__}")
     if X.ndim == 3:
         if dO.ndim != 3:
             raise ValueError(f"dO must be 3-D (C_out, H_out, W_out) for an unbatched X {tuple(X.shape)}; got {tuple(dO.shape)}")
-        dX, dW, db = conv2d_backward_im2col(dO[None], X[None], W, stride=stride, padding=padding)
+        dX, dW, db = conv2d_backward_im2col(dO[None], X[None], W, groups=groups, **geometry)
         return dX[0], dW, db
+    _check_dO(dO, X, W, stride, padding, dilation)
     B, C_in, H, Wd = X.shape
     C_out, _, kh, kw = W.shape
-    expected = (B, C_out, _out_size(H, kh, stride[0], padding[0]), _out_size(Wd, kw, stride[1], padding[1]))
-    if tuple(dO.shape) != expected:
-        raise ValueError(f"dO must have the output's shape {expected} for X {tuple(X.shape)} and W {tuple(W.shape)}; got {tuple(dO.shape)}")
-    cols = im2col(X, (kh, kw), stride=stride, padding=padding)  # (B, C_in·k_h·k_w, L)
-    dO_mat = dO.reshape(B, C_out, -1)  # (B, C_out, L)
-    dW = (dO_mat @ cols.transpose(1, 2)).sum(0).reshape(W.shape)  # Σ_b (C_out, L) @ (L, C_in·k_h·k_w)
-    dcols = W.reshape(C_out, -1).T @ dO_mat  # (C_in·k_h·k_w, C_out) @ (B, C_out, L) → (B, C_in·k_h·k_w, L)
-    dX = col2im(dcols, (B, C_in, H, Wd), (kh, kw), stride=stride, padding=padding)
-    return dX, dW, dO.sum(dim=(0, 2, 3))
+    cols = im2col(X, (kh, kw), **geometry)  # (B, C_in·k_h·k_w, L)
+    dW, dcols = [], []
+    for Wg, cols_g, dO_g in zip(W.chunk(groups, 0), cols.chunk(groups, 1), dO.reshape(B, C_out, -1).chunk(groups, 1)):
+        dW.append((dO_g @ cols_g.transpose(1, 2)).sum(0).reshape(Wg.shape))  # Σ_b (C_out/G, L) @ (L, C_in/G·k_h·k_w)
+        dcols.append(Wg.reshape(Wg.shape[0], -1).T @ dO_g)  # (C_in/G·k_h·k_w, C_out/G) @ (B, C_out/G, L)
+    dX = col2im(torch.cat(dcols, 1), (B, C_in, H, Wd), (kh, kw), **geometry)
+    return dX, torch.cat(dW, 0), dO.sum(dim=(0, 2, 3))
 
 
 def conv_matrix(W: Tensor, input_hw: tuple[int, int], *, stride: int = 1, padding: int = 0) -> Tensor:
