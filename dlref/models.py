@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from dlref import conv
+from dlref import validate
 
 
 def _check_images(x: Tensor, channels: int, size: int, model: str) -> None:
@@ -46,6 +47,10 @@ class LeNet(nn.Module):
 
     def __init__(self, in_channels: int = 3, num_classes: int = 10, image_size: int = 32, kernel_size: int = 5) -> None:
         super().__init__()
+        validate.positive_int("in_channels", in_channels)
+        validate.positive_int("num_classes", num_classes)
+        validate.positive_int("image_size", image_size)
+        validate.positive_int("kernel_size", kernel_size)
         if image_size not in (28, 32):
             raise ValueError(f"LeNet is defined for image_size 32 (CIFAR-10) or 28 (Fashion-MNIST); got {image_size}")
         pad = (32 - image_size) // 2
@@ -64,6 +69,7 @@ class LeNet(nn.Module):
         return f"in_channels={self.in_channels}, image_size={self.image_size}"
 
     def forward(self, x: Tensor) -> Tensor:
+        validate.floating_tensor("x", x)
         _check_images(x, self.in_channels, self.image_size, "LeNet")
         return self.classifier(self.features(x))  # logits: the loss applies the softmax
 
@@ -91,6 +97,12 @@ class BNCNN(nn.Module):
                  widths: tuple[int, ...] = (64, 128, 256, 512), hidden: tuple[int, ...] = (1024, 512),
                  dropout: float = 0.5) -> None:
         super().__init__()
+        validate.positive_int("in_channels", in_channels)
+        validate.positive_int("num_classes", num_classes)
+        validate.positive_int("image_size", image_size)
+        validate.each("widths", widths, validate.positive_int)
+        validate.each("hidden", hidden, validate.positive_int, min_length=0)
+        validate.probability("dropout", dropout)
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1); got {dropout}")
         self.in_channels, self.image_size = in_channels, image_size
@@ -115,6 +127,7 @@ class BNCNN(nn.Module):
         return f"in_channels={self.in_channels}, image_size={self.image_size}"
 
     def forward(self, x: Tensor) -> Tensor:
+        validate.floating_tensor("x", x)
         _check_images(x, self.in_channels, self.image_size, "BNCNN")
         return self.classifier(self.features(x))
 
@@ -130,6 +143,7 @@ def kaiming_init_(model: nn.Module) -> nn.Module:
         >>> 0.03 < m.weight.std().item() < 0.06  # √(2/1000) ≈ 0.045
         True
     """
+    validate.instance("model", model, nn.Module)
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
@@ -148,6 +162,7 @@ def count_parameters(model: nn.Module) -> int:
         >>> count_parameters(nn.Linear(400, 120))
         48120
     """
+    validate.instance("model", model, nn.Module)
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 

@@ -16,6 +16,7 @@ import math
 import torch
 from torch import Tensor, nn
 
+from dlref import validate
 from dlref.attention import MultiheadAttention
 
 
@@ -40,6 +41,8 @@ def num_patches(image_size: int | tuple[int, int], patch_size: int) -> int:
         >>> num_patches(224, 16), num_patches((32, 48), 8)
         (196, 24)
     """
+    validate.int_pair("image_size", image_size)
+    validate.positive_int("patch_size", patch_size)
     H, W = (image_size, image_size) if isinstance(image_size, int) else image_size
     if patch_size < 1 or H < 1 or W < 1 or H % patch_size or W % patch_size:
         raise ValueError(f"image sides must be positive multiples of patch_size {patch_size}; got {H}×{W}")
@@ -60,6 +63,8 @@ def patchify(x: Tensor, patch_size: int) -> Tensor:
         >>> patchify(torch.zeros(2, 3, 224, 224), 16).shape
         torch.Size([2, 196, 768])
     """
+    validate.tensor("x", x, ndim=4)
+    validate.positive_int("patch_size", patch_size)
     B, C, H, W = _check_image_batch(x, patch_size)
     P = patch_size
     x = x.reshape(B, C, H // P, P, W // P, P)  # (B, C, H/P, P, W/P, P)
@@ -73,6 +78,10 @@ def unpatchify(patches: Tensor, patch_size: int, image_size: tuple[int, int], ch
     Shape:
         ``(B, N, C·P·P)`` → ``(B, C, H_in, W_in)``.
     """
+    validate.tensor("patches", patches, ndim=3)
+    validate.positive_int("patch_size", patch_size)
+    validate.each("image_size", image_size, validate.positive_int, min_length=2, max_length=2)
+    validate.positive_int("channels", channels)
     H, W = image_size
     P = patch_size
     B, N, D = patches.shape
@@ -100,6 +109,9 @@ class PatchEmbedding(nn.Module):
 
     def __init__(self, in_channels: int, embed_dim: int, patch_size: int) -> None:
         super().__init__()
+        validate.positive_int("in_channels", in_channels)
+        validate.positive_int("embed_dim", embed_dim)
+        validate.positive_int("patch_size", patch_size)
         self.patch_size = patch_size
         self.proj = nn.Conv2d(in_channels, embed_dim, kernel_size=patch_size, stride=patch_size)
 
@@ -107,6 +119,7 @@ class PatchEmbedding(nn.Module):
         return f"patch_size={self.patch_size}"
 
     def forward(self, x: Tensor) -> Tensor:
+        validate.floating_tensor("x", x, ndim=4)
         _check_image_batch(x, self.patch_size)
         if x.shape[1] != self.proj.in_channels:
             raise ValueError(f"expected {self.proj.in_channels} input channels; got images {tuple(x.shape)}")
@@ -128,6 +141,8 @@ def sinusoidal_positions(n: int, dim: int) -> Tensor:
         >>> sinusoidal_positions(4, 6)[0].tolist()
         [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
     """
+    validate.positive_int("n", n)
+    validate.positive_int("dim", dim, minimum=2)
     if n < 1 or dim < 2 or dim % 2:
         raise ValueError(f"need n >= 1 and an even dim >= 2; got n={n}, dim={dim}")
     t = torch.arange(n, dtype=torch.float32)[:, None]  # (n, 1)
@@ -147,6 +162,10 @@ class Block(nn.Module):
 
     def __init__(self, dim: int, heads: int, mlp_ratio: float = 2.0, dropout: float = 0.0) -> None:
         super().__init__()
+        validate.positive_int("dim", dim)
+        validate.positive_int("heads", heads)
+        validate.real("mlp_ratio", mlp_ratio, low=0.0, low_open=True)
+        validate.probability("dropout", dropout)
         self.norm1 = nn.LayerNorm(dim)
         self.attn = MultiheadAttention(dim, heads, dropout=dropout)
         self.norm2 = nn.LayerNorm(dim)
@@ -155,6 +174,7 @@ class Block(nn.Module):
                                  nn.Dropout(dropout))
 
     def forward(self, x: Tensor) -> Tensor:
+        validate.floating_tensor("x", x, ndim=3)
         h = self.norm1(x)
         x = x + self.attn(h, h, h, need_weights=False)[0]  # (B, L, E)
         return x + self.mlp(self.norm2(x))
@@ -187,6 +207,16 @@ class ViT(nn.Module):
                  depth: int = 4, heads: int = 4, mlp_ratio: float = 2.0, dropout: float = 0.0,
                  positions: str = "learned") -> None:
         super().__init__()
+        validate.positive_int("image_size", image_size)
+        validate.positive_int("patch_size", patch_size)
+        validate.positive_int("in_channels", in_channels)
+        validate.positive_int("num_classes", num_classes)
+        validate.positive_int("dim", dim)
+        validate.positive_int("depth", depth, minimum=0)
+        validate.positive_int("heads", heads)
+        validate.real("mlp_ratio", mlp_ratio, low=0.0, low_open=True)
+        validate.probability("dropout", dropout)
+        validate.choice("positions", positions, ("learned", "sincos", "none"))
         if positions not in ("learned", "sincos", "none"):
             raise ValueError(f"positions must be 'learned', 'sincos' or 'none'; got {positions!r}")
         n = num_patches(image_size, patch_size)
@@ -206,6 +236,8 @@ class ViT(nn.Module):
         return f"image_size={self.image_size}, positions={self.positions!r}"
 
     def forward(self, x: Tensor) -> Tensor:
+        validate.floating_tensor("x", x, ndim=4)
+        validate.shape("x", x, (None, self.embed.proj.in_channels, self.image_size, self.image_size), "(B, C, H_in, W_in)")
         tokens = self.embed(x)  # (B, N, E)
         cls = self.cls.expand(tokens.shape[0], -1, -1)  # (B, 1, E)
         h = torch.cat([cls, tokens], dim=1) + self.pos  # (B, N + 1, E)

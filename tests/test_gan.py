@@ -121,7 +121,7 @@ def test_pair_losses_and_registry_reject_bad_inputs():
         losses.gradient_penalty(lambda v: v.sum(1), torch.zeros(2, 3), torch.zeros(3, 3))
     with pytest.raises(TypeError, match="floating-point"):
         losses.gradient_penalty(lambda v: v.sum(1), torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3))
-    with pytest.raises(ValueError, match="expected one of"):
+    with pytest.raises(ValueError, match="name must be one of"):
         losses.get_loss("wasserstein")
     assert losses.get_loss("wgan-gp").penalty and not losses.get_loss("hinge").penalty
 
@@ -331,7 +331,7 @@ def test_smoke_mode_stops_after_max_steps():
     ("n_critic", 0, "n_critic must be a positive int"),
     ("gp_weight", -1.0, "gp_weight must be a number ≥ 0"),
     ("noise", "gaussian", "noise must be one of"),
-    ("loss", "wgan", "unknown GAN loss 'wgan'"),
+    ("loss", "wgan", r"GANConfig\.loss must be one of 'minimax', 'non-saturating', 'wgan-gp', 'hinge'; got 'wgan'"),
     ("seed", -1, "seed must be a non-negative int"),
     ("max_steps", 0, "max_steps must be a positive int or None"),
 ])

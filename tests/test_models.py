@@ -64,7 +64,7 @@ def test_bad_inputs():
         BNCNN(1, image_size=28)(torch.zeros(2, 1, 32, 32))
     with pytest.raises(ValueError, match="image_size 32 .* or 28 .*; got 30"):
         LeNet(1, image_size=30)
-    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\); got 1.5"):
+    with pytest.raises(ValueError, match=r"dropout must be a finite number in \[0\.0, 1\.0\]; got 1\.5"):
         BNCNN(dropout=1.5)
     with pytest.raises(ValueError, match="output size would be non-positive"):
         BNCNN(1, image_size=8)

@@ -89,9 +89,9 @@ def test_vit_trains_a_little():
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r"image side must be a multiple of patch_size 16; got H_in=30, W_in=32"):
         vit.patchify(torch.zeros(1, 3, 30, 32), 16)
-    with pytest.raises(ValueError, match=r"expected images \(B, C, H_in, W_in\)"):
+    with pytest.raises(ValueError, match=r"x must have 4 dimensions; got shape \(3, 32, 32\)"):
         vit.patchify(torch.zeros(3, 32, 32), 16)
-    with pytest.raises(ValueError, match="patch_size must be a positive int; got 0"):
+    with pytest.raises(ValueError, match="patch_size must be an int >= 1; got 0"):
         vit.patchify(torch.zeros(1, 3, 32, 32), 0)
     with pytest.raises(ValueError, match="positive multiples of patch_size 16; got 100×100"):
         vit.num_patches(100, 16)
@@ -99,7 +99,7 @@ def test_bad_inputs():
         vit.PatchEmbedding(3, 8, 4)(torch.zeros(1, 1, 8, 8))
     with pytest.raises(ValueError, match="even dim"):
         vit.sinusoidal_positions(4, 5)
-    with pytest.raises(ValueError, match="positions must be 'learned', 'sincos' or 'none'"):
+    with pytest.raises(ValueError, match="positions must be one of 'learned', 'sincos', 'none'; got 'rope'"):
         vit.ViT(28, 7, 1, 10, positions="rope")
     with pytest.raises(ValueError, match="do not fit"):
         vit.unpatchify(torch.zeros(1, 5, 48), 4, (8, 8), 3)

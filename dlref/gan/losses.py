@@ -27,6 +27,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 
@@ -168,6 +170,8 @@ def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Ten
         >>> gp.item()  # a linear critic has gradient norm ‖w‖ = 5 everywhere: (5 − 1)² = 16
         16.0
     """
+    validate.callable_("critic", critic)
+    validate.instance("generator", generator, torch.Generator, optional=True)
     for key, x in (("real", real), ("fake", fake)):
         if not isinstance(x, Tensor) or not x.is_floating_point():
             raise TypeError(f"gradient_penalty: {key} must be a floating-point tensor; got "
@@ -199,6 +203,12 @@ class GANLoss:
     g_loss: Callable[[Tensor], Tensor]
     penalty: bool = False
 
+    def __post_init__(self) -> None:
+        validate.instance("name", self.name, str)
+        validate.callable_("d_loss", self.d_loss)
+        validate.callable_("g_loss", self.g_loss)
+        validate.boolean("penalty", self.penalty)
+
 
 #: Name (as on the command line) → its pair of losses.
 LOSSES: dict[str, GANLoss] = {
@@ -219,6 +229,7 @@ def get_loss(name: str) -> GANLoss:
         >>> get_loss("hinge").penalty
         False
     """
+    validate.choice("name", name, LOSSES)
     if name not in LOSSES:
         raise ValueError(f"unknown GAN loss {name!r}; expected one of {sorted(LOSSES)}")
     return LOSSES[name]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 _START = {28: 7, 32: 4}  # image side → side of the first feature map
@@ -124,6 +126,7 @@ class DCGANGenerator(nn.Module):
 
     def __init__(self, z_dim: int = 64, channels: int = 1, image_size: int = 28, width: int = 64) -> None:
         super().__init__()
+        validate.choice("image_size", image_size, sorted(_START))
         if image_size not in _START:
             raise ValueError(f"DCGANGenerator image_size must be one of {sorted(_START)}; got {image_size!r}")
         for name, v in (("z_dim", z_dim), ("channels", channels), ("width", width)):
@@ -171,6 +174,8 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, channels: int = 1, image_size: int = 28, width: int = 64, norm: str = "batch") -> None:
         super().__init__()
+        validate.choice("image_size", image_size, sorted(_START))
+        validate.choice("norm", norm, ("batch", "layer", "none"))
         if image_size not in _START:
             raise ValueError(f"DCGANDiscriminator image_size must be one of {sorted(_START)}; got {image_size!r}")
         if norm not in ("batch", "layer", "none"):

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from dlref import functional as F
+from dlref import validate
 
 Tensor = torch.Tensor
 
@@ -49,6 +50,11 @@ class MLP(nn.Module):
     def __init__(self, D: int, K: int, C: int, *, dtype: torch.dtype = torch.float32,
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
+        validate.positive_int("D", D)
+        validate.positive_int("K", K)
+        validate.positive_int("C", C)
+        validate.dtype("dtype", dtype, floating=True)
+        validate.instance("generator", generator, torch.Generator, optional=True)
         for name, value in (("D", D), ("K", K), ("C", C)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int; got {value!r}")
