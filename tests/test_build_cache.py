@@ -72,3 +72,22 @@ def test_figures_are_site_files_with_page_relative_links(tmp_path):
         assert len(srcs) == 1 and srcs[0].endswith(".svg")
         assert (html_path.parent / srcs[0]).resolve().is_file(), srcs[0]
         assert "Generated at build" in html_path.read_text(encoding="utf-8")
+
+
+def test_truncated_cache_entry_is_discarded_and_recomputed(tmp_path):
+    """A build killed while writing an entry must not break every later build."""
+    import json
+
+    project = make_project(tmp_path, {"a.md": exec_page("demo/a.py")}, {"demo/a.py": 'print("alpha 1")\n'})
+    assert build(project).returncode == 0
+    [entry] = (project / ".cache" / "dlref-exec").glob("*.json")
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(text[: len(text) // 2], encoding="utf-8")
+
+    proc = build(project)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert _cached(project) == {"snippets/demo/a.py": False}
+    assert "alpha 1" in (project / "site" / "a" / "index.html").read_text(encoding="utf-8")
+    assert json.loads(entry.read_text(encoding="utf-8"))["html"]  # written again, whole
+    assert build(project).returncode == 0
+    assert _cached(project) == {"snippets/demo/a.py": True}
