@@ -70,7 +70,7 @@ root = linalg.sqrtm(s_a.numpy() @ s_b.numpy()).real
 scipy_fd = float(((mu_a - mu_b) ** 2).sum()) + float(np.trace(s_a.numpy() + s_b.numpy() - 2 * root))
 check.compare("FD (eigh) vs SciPy sqrtm", torch.tensor(ours), torch.tensor(scipy_fd), tol=1e-8, method="scipy.linalg.sqrtm")
 one = metrics.frechet_distance(torch.tensor([1.0]), torch.tensor([[4.0]]), torch.tensor([-1.0]), torch.tensor([[9.0]]))
-check.compare("FD of N(1, 2²), N(−1, 3²)", torch.tensor(one), torch.tensor((1 - -1) ** 2 + (2 - 3) ** 2.0), method="closed form")
+_ = check.compare("FD of N(1, 2²), N(−1, 3²)", torch.tensor(one), torch.tensor((1 - -1) ** 2 + (2 - 3) ** 2.0), method="closed form")
 
 # %% [markdown]
 # ## The stored run
