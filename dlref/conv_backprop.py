@@ -395,12 +395,15 @@ def conv_matrix(W: Tensor, input_hw: tuple[int, int], *, stride: int = 1, paddin
 
 
 def max_pool2d(X: Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
-               padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1) -> tuple[Tensor, Tensor]:
+               padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1,
+               ceil_mode: bool = False) -> tuple[Tensor, Tensor]:
     """Max-pooling and where each maximum came from (the first one in row-major order on ties).
 
     ``kernel_size``, ``stride`` (default: the kernel size), ``padding`` (of −∞, at most half the
-    window) and ``dilation`` are ints or (height, width) pairs, as in ``F.max_pool2d``; its
-    ``ceil_mode`` is not offered.
+    window) and ``dilation`` are ints or (height, width) pairs, as in ``F.max_pool2d``. With
+    ``ceil_mode`` the output size rounds up, ``H_out = ⌈(H_in + 2p − d(k − 1) − 1)/s⌉ + 1``, keeping
+    only windows that start inside the input or its left padding; the extra windows overhang into
+    more −∞ padding.
 
     Shape:
         X ``(B, C, H_in, W_in)`` or ``(C, H_in, W_in)`` → M ``(B, C, H_out, W_out)`` and the flat index into ``H_in·W_in``
@@ -416,24 +419,49 @@ def max_pool2d(X: Tensor, kernel_size: int | tuple[int, int], stride: int | tupl
     s = k if stride is None or stride == () or stride == [] else validate.int_pair("stride", stride)
     p = validate.int_pair("padding", padding, minimum=0)
     d = validate.int_pair("dilation", dilation)
+    validate.boolean("ceil_mode", ceil_mode)
     if X.ndim == 3:  # one image, as F.max_pool2d allows
-        M, idx = max_pool2d(X[None], k, s, p, d)
+        M, idx = max_pool2d(X[None], k, s, p, d, ceil_mode)
         return M[0], idx[0]
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"padding must be at most half the pool window (as in F.max_pool2d); got padding {p} for kernel_size {k}")
     B, C, H, Wd = X.shape
-    H_out, W_out = _out_size(H, k[0], s[0], p[0], d[0]), _out_size(Wd, k[1], s[1], p[1], d[1])
+    H_out, W_out = (_pool_out_size(n, *kspd, ceil_mode) for n, *kspd in zip((H, Wd), k, s, p, d))
     if H_out < 1 or W_out < 1:
         raise ValueError(f"pool window {k[0]}×{k[1]} (dilation {d}) with stride {s} and padding {p} does not fit input {H}×{Wd}")
-    # −∞ padding never wins a max; each window then holds at least one real pixel (p ≤ k/2)
-    Xp = F.pad(X.reshape(B * C, 1, H, Wd), (p[1], p[1], p[0], p[0]), value=float("-inf"))
-    cols = im2col(Xp, k, stride=s, dilation=d)  # (B·C, k_h·k_w, L)
-    M, arg = cols.max(dim=1)  # torch.max returns the first maximal index (and NaN wins, as in F.max_pool2d)
+    # −∞ padding never wins a max; each window then holds at least one real pixel (p ≤ k/2).
+    # Bottom/right: enough for the last window (more than p only in ceil_mode).
+    extra = [max(pi, (n_out - 1) * si + di * (ki - 1) + 1 - n - pi)
+             for n, n_out, ki, si, pi, di in zip((H, Wd), (H_out, W_out), k, s, p, d)]
+    Xp = F.pad(X.reshape(B * C, 1, H, Wd), (p[1], extra[1], p[0], extra[0]), value=float("-inf"))
+    cols = im2col(Xp, k, stride=s, dilation=d)  # (B·C, k_h·k_w, L') with L' ≥ H_out·W_out
+    H_c, W_c = (_out_size(n, ki, si, 0, di) for n, ki, si, di in zip(Xp.shape[2:], k, s, d))
+    crop = lambda c: c.reshape(c.shape[0], k[0] * k[1], H_c, W_c)[:, :, :H_out, :W_out].reshape(c.shape[0], k[0] * k[1], -1)
+    cols = crop(cols)  # (B·C, k_h·k_w, L)
+    real = crop(im2col(F.pad(X.new_ones(1, 1, H, Wd), (p[1], extra[1], p[0], extra[0])), k, stride=s, dilation=d)) > 0
+    if not bool(real.any(dim=1).all()):  # dilation can step over every real pixel of a window
+        raise ValueError(f"a pool window of {k[0]}×{k[1]} taps (dilation {d}, padding {p}) holds only padding on the "
+                         f"input {H}×{Wd}; its maximum would be −∞ with no pixel to point to")
+    M = cols.max(dim=1).values  # (B·C, L); −∞ padding never exceeds a real value
+    # where the maximum sits: the first real tap holding it (row-major), as F.max_pool2d reports it —
+    # for a NaN window, the last NaN (its scan keeps replacing the maximum with each NaN it meets)
+    hit = real & (cols == M[:, None])  # (B·C, k_h·k_w, L)
+    nan = cols.isnan() & real
+    last_nan = k[0] * k[1] - 1 - nan.flip(1).int().argmax(dim=1)
+    arg = torch.where(M.isnan(), last_nan, hit.int().argmax(dim=1))  # argmax: first maximal entry
     m, n = arg // k[1], arg % k[1]  # tap inside the window
     i = torch.arange(H_out, device=X.device).repeat_interleave(W_out)  # (L,) output row of each column
     j = torch.arange(W_out, device=X.device).repeat(H_out)
     flat = (s[0] * i + d[0] * m - p[0]) * Wd + (s[1] * j + d[1] * n - p[1])  # (B·C, L) index into the H_in·W_in grid
     return M.reshape(B, C, H_out, W_out), flat.reshape(B, C, H_out, W_out)
+
+
+def _pool_out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    span = n + 2 * p - d * (k - 1) - 1
+    if not ceil_mode:
+        return span // s + 1
+    out = (span + s - 1) // s + 1  # ⌈span / s⌉ + 1
+    return out - 1 if (out - 1) * s >= n + p else out  # the last window must start inside input or left padding
 
 
 def max_pool2d_backward(dM: Tensor, indices: Tensor, input_shape: tuple[int, ...]) -> Tensor:

@@ -138,3 +138,22 @@ def test_conv2d_rectangular_kernel_and_pairs_match_torch():
 def test_tuple_arguments_bad_values_are_refused_clearly(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_max_pool2d_indices_match_torch_with_inf_nan_and_ceil_mode(ceil_mode):
+    """−∞ inputs tie with the −∞ padding and NaN wins: the index must still be the one torch reports."""
+    g = torch.Generator().manual_seed(5)
+    for H, W, k, s, p, d in [(5, 4, 3, 2, 1, 1), (7, 6, 2, 3, 1, 1), (6, 7, 3, 2, 1, 2), (1, 1, 2, 2, 0, 1)]:
+        X = torch.randn(1, 2, H, W, dtype=f64, generator=g)
+        X[0, 0, 0, :2] = float("-inf")
+        X[0, 1, -1, :] = float("nan")
+        M, idx = cb.max_pool2d(X, k, s, p, d, ceil_mode=ceil_mode)
+        M_ref, idx_ref = F.max_pool2d(X, k, s, p, d, ceil_mode=ceil_mode, return_indices=True)
+        torch.testing.assert_close(M, M_ref, equal_nan=True)
+        assert torch.equal(idx, idx_ref), (H, W, k, s, p, d)
+
+
+def test_max_pool2d_refuses_windows_of_padding_only():
+    with pytest.raises(ValueError, match="holds only padding"):
+        cb.max_pool2d(torch.zeros(1, 1, 8, 1), 2, 2, 1, 2)
