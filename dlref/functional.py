@@ -7,7 +7,11 @@ in float64 (``tests/test_functional.py`` does the same over many shapes).
 
 Conventions: a batch of row vectors ``x`` of shape ``(B, D)``; a single vector ``(D,)``
 is accepted wherever a batch is. Weights follow ``torch.nn.Linear``: ``W`` is ``(K, D)``
-and the layer computes ``z = W x + b`` (``Z = X Wᵀ + b`` for a batch).
+and the layer computes ``z = W x + b`` (``Z = X Wᵀ + b`` for a batch); ``linear`` takes any number of
+leading batch dims, e.g. ``(B, L, D)``. The losses follow ``torch.nn.functional``: the same
+``reduction``/``weight`` options, and classes in dim 1 for cross-entropy (``(N, C, d1, …)``).
+Autograd through every forward here is right too, at 0 and at extreme inputs included, so either
+path may be used for training.
 
 See the site pages under *Backpropagation* (backprop/mlp.md and the pages after it); the squashing
 functions, ``log_softmax`` and the losses derived from likelihoods (binary cross-entropy, MSE) are
