@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from dlref import validate
+
 __all__ = ["causal_mask", "attention_weights", "scaled_dot_product_attention", "MultiheadAttention"]
 
 
@@ -34,10 +36,7 @@ def _check_qkv(q: Tensor, k: Tensor, v: Tensor | None) -> tuple[int, ...]:
     """Validate query/key/value; return the broadcast batch shape (everything before ``(L, E)``)."""
     named = [("q", q), ("k", k)] + ([("v", v)] if v is not None else [])
     for name, t in named:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
-        if not t.is_floating_point():
-            raise TypeError(f"{name} must be a floating-point tensor; got dtype {t.dtype}")
+        validate.floating_tensor(name, t)
         if t.dim() < 2:
             raise ValueError(f"{name} must have at least 2 dims (..., length, features); got shape {_shape(t)}")
     for name, t in named[1:]:
@@ -58,8 +57,7 @@ def _check_qkv(q: Tensor, k: Tensor, v: Tensor | None) -> tuple[int, ...]:
 
 
 def _check_mask(attn_mask: Tensor, scores_shape: tuple[int, ...]) -> None:
-    if not isinstance(attn_mask, Tensor):
-        raise TypeError(f"attn_mask must be a torch.Tensor or None; got {type(attn_mask).__name__}")
+    validate.tensor("attn_mask", attn_mask)
     if attn_mask.dtype != torch.bool and not attn_mask.is_floating_point():
         raise TypeError(f"attn_mask must be bool (True = may attend) or floating point (added to the scores); "
                         f"got dtype {attn_mask.dtype}")
@@ -103,6 +101,9 @@ def causal_mask(L: int, S: int, device: torch.device | str | None = None) -> Ten
         >>> causal_mask(2, 3).int().tolist()
         [[1, 0, 0], [1, 1, 0]]
     """
+    validate.positive_int("L", L, minimum=0)
+    validate.positive_int("S", S, minimum=0)
+    validate.device("device", device)
     return torch.ones(L, S, dtype=torch.bool, device=device).tril()
 
 
@@ -133,6 +134,8 @@ def attention_weights(
         >>> A.shape, torch.allclose(A.sum(-1), torch.ones(2, 4))
         (torch.Size([2, 4, 5]), True)
     """
+    validate.boolean("is_causal", is_causal)
+    validate.optional(validate.real, "scale", scale)
     _check_inputs(q, k, None, attn_mask, is_causal)
     L, S, E = q.size(-2), k.size(-2), q.size(-1)
     if is_causal:
@@ -201,8 +204,12 @@ def scaled_dot_product_attention(
         >>> torch.allclose(out, scaled_dot_product_attention(q, k, v, is_causal=True, fast=True), atol=1e-6)
         True
     """
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"dropout_p must be in [0, 1]; got {dropout_p}")
+    validate.tensor("v", v)  # _check_qkv treats v=None as "no values" (attention_weights)
+    validate.probability("dropout_p", dropout_p)
+    validate.boolean("is_causal", is_causal)
+    validate.optional(validate.real, "scale", scale)
+    validate.boolean("fast", fast)
+    validate.instance("generator", generator, torch.Generator, optional=True)
     if fast:
         try:  # two things PyTorch's CPU kernel lets through (torch 2.14): k, v of different lengths; 1-D masks
             suspect = k.size(-2) != v.size(-2) or (attn_mask is not None and attn_mask.dim() < 2)
@@ -268,11 +275,17 @@ class MultiheadAttention(nn.Module):
                  kdim: int | None = None, vdim: int | None = None, device: torch.device | str | None = None,
                  dtype: torch.dtype | None = None) -> None:
         super().__init__()
-        if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
+        validate.positive_int("embed_dim", embed_dim)
+        validate.positive_int("num_heads", num_heads)
+        if embed_dim % num_heads:
             raise ValueError(f"embed_dim must be a positive multiple of num_heads; got embed_dim={embed_dim}, "
                              f"num_heads={num_heads}")
-        if not 0.0 <= dropout <= 1.0:
-            raise ValueError(f"dropout must be in [0, 1]; got {dropout}")
+        validate.probability("dropout", dropout)
+        validate.boolean("bias", bias)
+        validate.optional(validate.positive_int, "kdim", kdim)
+        validate.optional(validate.positive_int, "vdim", vdim)
+        validate.device("device", device)
+        validate.optional(validate.dtype, "dtype", dtype, floating=True)
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
         kw = {"bias": bias, "device": device, "dtype": dtype}
@@ -365,9 +378,14 @@ class MultiheadAttention(nn.Module):
         Returns:
             ``(output, weights)``; ``weights`` is ``None`` when ``need_weights`` is false.
         """
+        validate.boolean("need_weights", need_weights)
+        validate.boolean("average_attn_weights", average_attn_weights)
+        validate.boolean("is_causal", is_causal)
+        validate.boolean("fast", fast)
+        validate.optional(validate.tensor, "key_padding_mask", key_padding_mask)
+        validate.optional(validate.tensor, "attn_mask", attn_mask)
         for name, t, feat in (("query", query, self.embed_dim), ("key", key, self.kdim), ("value", value, self.vdim)):
-            if not isinstance(t, Tensor):
-                raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
+            validate.tensor(name, t)
             if t.dim() != 3 or t.size(-1) != feat:
                 raise ValueError(f"{name} must have shape (B, length, {feat}) (batch first); got {_shape(t)}")
             if t.dtype != self.q_proj.weight.dtype:

@@ -261,7 +261,7 @@ def test_mha_repr_shows_its_shape():
     ("1-D q", ValueError, r"q must have at least 2 dims .* got shape \(8,\)"),
     ("not a tensor", TypeError, r"k must be a torch.Tensor; got list"),
     ("mask and causal", ValueError, r"either attn_mask or is_causal"),
-    ("dropout", ValueError, r"dropout_p must be in \[0, 1\]; got 1.5"),
+    ("dropout", ValueError, r"dropout_p must be a finite number in \[0\.0, 1\.0\]; got 1\.5"),
 ])
 def test_bad_input_names_the_shapes(fast, case, error, message):
     q, k, v = _qkv((2,), 4, 6, 8)
@@ -321,9 +321,10 @@ def test_mha_bad_input(call, error, message):
         call(mha, torch.randn(2, 4, 8, dtype=D))
 
 
-@pytest.mark.parametrize("E,H", [(10, 3), (0, 1), (8, 0)])
-def test_mha_bad_construction(E, H):
-    with pytest.raises(ValueError, match=f"embed_dim={E}, num_heads={H}"):
+@pytest.mark.parametrize("E,H,match", [(10, 3, "embed_dim=10, num_heads=3"), (0, 1, "embed_dim must be an int >= 1; got 0"),
+                                       (8, 0, "num_heads must be an int >= 1; got 0")])
+def test_mha_bad_construction(E, H, match):
+    with pytest.raises(ValueError, match=match):
         MultiheadAttention(E, H)
 
 
