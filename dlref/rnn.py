@@ -22,16 +22,11 @@ from __future__ import annotations
 
 import torch
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 __all__ = ["length_mask", "rnn_forward", "rnn_backward", "rnn_jacobian"]
-
-
-def _require_float(name: str, t: object) -> Tensor:
-    if not isinstance(t, Tensor) or not t.is_floating_point():
-        got = f"{type(t).__name__}" + (f" of dtype {t.dtype}" if isinstance(t, Tensor) else "")
-        raise TypeError(f"{name} must be a floating-point tensor; got {got}")
-    return t
 
 
 def length_mask(lengths: Tensor, L: int, dtype: torch.dtype = torch.float64) -> Tensor:
@@ -50,9 +45,9 @@ def length_mask(lengths: Tensor, L: int, dtype: torch.dtype = torch.float64) -> 
         tensor([[1., 1., 1., 0.],
                 [1., 0., 0., 0.]], dtype=torch.float64)
     """
-    if not isinstance(lengths, Tensor) or lengths.dtype not in (torch.int32, torch.int64) or lengths.dim() != 1:
-        raise TypeError(f"lengths must be a 1-D int tensor; got {getattr(lengths, 'dtype', type(lengths).__name__)}"
-                        f" of shape {tuple(getattr(lengths, 'shape', ()))}")
+    validate.tensor("lengths", lengths, ndim=1, dtype=(torch.int32, torch.int64))
+    validate.positive_int("L", L)
+    validate.dtype("dtype", dtype)
     if len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > L):
         raise ValueError(f"lengths must lie in 1 … L = {L}; got {lengths.tolist()}")
     return (torch.arange(L, device=lengths.device)[None, :] < lengths[:, None]).to(dtype)  # (B, L)
@@ -60,7 +55,8 @@ def length_mask(lengths: Tensor, L: int, dtype: torch.dtype = torch.float64) -> 
 
 def _check(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -> tuple[int, int, int, int]:
     for name, t in (("x", x), ("h0", h0), ("Wx", Wx), ("Wh", Wh), ("b", b)):
-        _require_float(name, t)
+        validate.floating_tensor(name, t)
+    validate.tensor("lengths", lengths, ndim=1, dtype=(torch.int32, torch.int64))
     if x.dim() != 3:
         raise ValueError(f"x must be (B, L, D); got shape {tuple(x.shape)}")
     B, L, D = x.shape
@@ -78,7 +74,14 @@ def _check(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, b: Te
     return B, L, D, K
 
 
-def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -> tuple[Tensor, dict]:
+_PHI = {  # φ and φ′ (φ′ of relu at 0 is taken as 0, as autograd does)
+    "tanh": (torch.tanh, lambda a: 1 - torch.tanh(a) ** 2),
+    "relu": (torch.relu, lambda a: (a > 0).to(a.dtype)),
+}
+
+
+def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor,
+                nonlinearity: str = "tanh") -> tuple[Tensor, dict]:
     """Run the masked tanh RNN over a padded batch.
 
     Args:
@@ -86,6 +89,8 @@ def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, 
         lengths: ``(B,)`` ints in ``1 … L``.
         h0: initial states.
         Wx: input weights. Wh: recurrent weights. b: bias.
+        nonlinearity: ``φ`` in ``h_t = φ(a_t)``: ``"tanh"`` (the page's RNN) or ``"relu"``, as in
+            ``nn.RNN``; [`rnn_backward()`][dlref.rnn.rnn_backward] uses the matching ``φ′``.
 
     Shape:
         ``x (B, L, D)``, ``h0 (B, K)``, ``Wx (K, D)``, ``Wh (K, K)``, ``b (K,)`` → ``H (B, L, K)``,
@@ -103,6 +108,7 @@ def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, 
         torch.Size([2, 3, 4])
     """
     B, L, D, K = _check(x, lengths, h0, Wx, Wh, b)
+    phi = _PHI[validate.choice("nonlinearity", nonlinearity, tuple(_PHI))][0]
     m = length_mask(lengths, L, x.dtype)  # (B, L)
     # Padding is ignored by selection, never by multiplication: 0 · NaN = NaN would let a NaN
     # (or inf) in the padding reach the state and, through autograd, every weight's gradient.
@@ -111,11 +117,12 @@ def rnn_forward(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, 
     for t in range(L):
         a = x[:, t] @ Wx.T + h @ Wh.T + b  # (B, D) @ (D, K) + (B, K) @ (K, K) → (B, K)
         mt = m[:, t, None].bool()  # (B, 1)
-        h = torch.where(mt, torch.tanh(a), h)  # h_t = m ⊙ tanh(a_t) + (1 − m) ⊙ h_{t−1}
+        h = torch.where(mt, phi(a), h)  # h_t = m ⊙ φ(a_t) + (1 − m) ⊙ h_{t−1}
         A.append(a)
         H.append(h)
     H = torch.stack(H, 1)  # (B, L, K)
-    return H, {"x": x, "m": m, "h0": h0, "A": torch.stack(A, 1), "H": H, "Wx": Wx, "Wh": Wh}
+    return H, {"x": x, "m": m, "h0": h0, "A": torch.stack(A, 1), "H": H, "Wx": Wx, "Wh": Wh,
+               "nonlinearity": nonlinearity}
 
 
 def rnn_backward(grad_H: Tensor, cache: dict) -> dict[str, Tensor]:
@@ -140,7 +147,10 @@ def rnn_backward(grad_H: Tensor, cache: dict) -> dict[str, Tensor]:
         >>> rnn_backward(torch.ones_like(H), cache)["Wh"].shape
         torch.Size([4, 4])
     """
+    validate.floating_tensor("grad_H", grad_H)
+    validate.mapping("cache", cache, ("x", "m", "h0", "A", "H", "Wx", "Wh"))  # what rnn_forward returned
     x, m, h0, A, H, Wx, Wh = (cache[k] for k in ("x", "m", "h0", "A", "H", "Wx", "Wh"))
+    dphi = _PHI[cache.get("nonlinearity", "tanh")][1]  # φ′
     if grad_H.shape != H.shape:
         raise ValueError(f"grad_H must have the shape of H {tuple(H.shape)}; got {tuple(grad_H.shape)}")
     B, L, K = H.shape
@@ -150,7 +160,7 @@ def rnn_backward(grad_H: Tensor, cache: dict) -> dict[str, Tensor]:
     for t in reversed(range(L)):
         delta = grad_H[:, t] + carry  # δ_t = ∂L/∂h_t, all paths   (B, K)
         mt = m[:, t, None]  # (B, 1)
-        u = mt * (1 - torch.tanh(A[:, t]) ** 2) * delta  # u_t = m_t ⊙ tanh′(a_t) ⊙ δ_t   (B, K)
+        u = mt * dphi(A[:, t]) * delta  # u_t = m_t ⊙ φ′(a_t) ⊙ δ_t   (B, K)
         h_prev = H[:, t - 1] if t > 0 else h0  # (B, K)
         gWh += u.T @ h_prev  # ∇W_h += u_tᵀ h_{t−1}: (K, B) @ (B, K) → (K, K)
         gWx += u.T @ x[:, t]  # ∇W_x += u_tᵀ x_t: (K, B) @ (B, D) → (K, D)
@@ -173,7 +183,7 @@ def rnn_jacobian(h_prev: Tensor, x: Tensor, Wx: Tensor, Wh: Tensor, b: Tensor) -
         tensor([0.5000, 0.5000, 0.5000])
     """
     for name, t in (("h_prev", h_prev), ("x", x), ("Wx", Wx), ("Wh", Wh), ("b", b)):
-        _require_float(name, t)
+        validate.floating_tensor(name, t, nonempty=True)
     if h_prev.dim() != 1 or x.dim() != 1:
         raise ValueError(f"h_prev and x must be vectors (one example); got {tuple(h_prev.shape)} and {tuple(x.shape)}")
     K = h_prev.shape[0]
