@@ -71,8 +71,11 @@ for _, _, s1, p1, s2, p2 in found[:6]:
     print(f"{s1:>6}, {p1:<3} {s2:>6}, {p2:<3} {f'{z1} + {z2}':>30} {f'{c1} and {c2} of 9':>19}")
 same = [f for f in found if f[0] <= 1]  # "same" padding for a 3×3 kernel is (3 − 1)/2 = 1
 assert not same
+assert all(s1 > 1 or s2 > 1 for *_, s1, _, s2, _ in found)  # stride 1 on both convs never shrinks enough
 least = found[0][0]
+assert least == 3 - 1  # full padding
 n_absurd = sum(f[0] > 2 for f in found)
+assert n_absurd > len(found) / 2
 s1, p1, s2, p2 = found[0][2:]
 rf = conv.receptive_field([3, 2, 3, 2], [s1, 2, s2, 2])
 print(f"\nPossible, but not with ordinary padding: no combination works with 'same' padding (1) on both convs; "

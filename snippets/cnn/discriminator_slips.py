@@ -49,12 +49,15 @@ stated_sum = torch.tensor([[0.424, 1.674, 1.894, 1.35], [0.96, 2.508, 5.054, 1.4
                            [1.13, 4.594, 3.87, 1.072], [1.752, 1.812, 1.15, 0.418]], dtype=torch.float64)
 unit = torch.eye(9, dtype=torch.float64).reshape(9, 1, 1, 3, 3)
 print("\nthe worked solution's per-channel maps, fitted by the best 3×3 kernel (least squares, padding 2):")
+misfit = []
 for c in range(2):
     A = torch.stack([F.conv2d(stated_inputs[c][None, None], unit[i], padding=2).flatten() for i in range(9)], 1)
     kernel = torch.linalg.lstsq(A, stated_maps[c].flatten()[:, None]).solution  # (9, 1)
     residual = (A @ kernel).flatten() - stated_maps[c].flatten()
     print(f"  channel {c}: best kernel {kernel.flatten().numpy().round(2).tolist()}, "
           f"largest misfit {residual.abs().max().item():.4f}")
+    misfit.append(residual.abs().max().item())
+assert misfit[0] > 0.1 and misfit[1] < 1e-3  # channel 0 fits no kernel; channel 1 fits one up to rounding
 implied_bias = stated_sum - stated_maps.sum(0)
 print(f"'after adding bias' minus the sum of the two maps: from {implied_bias.min().item():.1f} to "
       f"{implied_bias.max().item():.1f} across the 16 positions, where one bias would give one value")
