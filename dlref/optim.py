@@ -37,22 +37,6 @@ Tensor = torch.Tensor
 __all__ = ["Momentum", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Newton"]
 
 
-def _require(name: str, value: Any, *, low: float = 0.0, high: float | None = None,
-             low_open: bool = False, high_open: bool = True) -> float:
-    """Check a hyper-parameter is a real number in the given interval and return it as float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a real number; got {type(value).__name__} {value!r}")
-    value = float(value)
-    lo_ok = value > low if low_open else value >= low
-    hi_ok = high is None or (value < high if high_open else value <= high)
-    if not (lo_ok and hi_ok) or value != value:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open or high is None else "]"
-        interval = f"{lo}{low}, {'∞' if high is None else high}{hi}"
-        raise ValueError(f"{name} must lie in {interval}; got {value}")
-    return value
-
-
 def _grad(p: Tensor) -> Tensor:
     if p.grad.is_sparse:
         raise TypeError(f"dlref.optim supports dense gradients only; got a sparse gradient for a {tuple(p.shape)} parameter")
@@ -65,6 +49,7 @@ class _Readable(Optimizer, metaclass=abc.ABCMeta):
     @torch.no_grad()
     def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:  # type: ignore[override]
         """Apply one update to every parameter that has a gradient; returns the closure's loss."""
+        validate.callable_("closure", closure, optional=True)
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -112,9 +97,11 @@ class Momentum(_Readable):
 
     def __init__(self, params: Iterable, lr: float, beta: float = 0.9, *, nesterov: bool = False,
                  weight_decay: float = 0.0, maximize: bool = False) -> None:
-        _require("lr", lr, low_open=True)
-        _require("beta", beta, high=1.0)
-        _require("weight_decay", weight_decay)
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.boolean("nesterov", nesterov)
+        validate.real("lr", lr, low=0.0, low_open=True)
+        validate.real("beta", beta, low=0.0, high=1.0, high_open=True)
+        validate.real("weight_decay", weight_decay, low=0.0)
         validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, beta=beta, nesterov=bool(nesterov), weight_decay=weight_decay,
                                       maximize=maximize))
@@ -160,10 +147,12 @@ class SGD(_Readable):
 
     def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0, *,
                  nesterov: bool = False, weight_decay: float = 0.0, maximize: bool = False) -> None:
-        _require("lr", lr, low_open=True)
-        _require("momentum", momentum, high=1.0)
-        _require("dampening", dampening, high=1.0, high_open=False)
-        _require("weight_decay", weight_decay)
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.boolean("nesterov", nesterov)
+        validate.real("lr", lr, low=0.0, low_open=True)
+        validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        validate.real("dampening", dampening, low=0.0, high=1.0)
+        validate.real("weight_decay", weight_decay, low=0.0)
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError(f"nesterov needs momentum > 0 and dampening = 0; got momentum={momentum}, dampening={dampening}")
         validate.boolean("maximize", maximize)
@@ -206,11 +195,12 @@ class Adagrad(_Readable):
 
     def __init__(self, params: Iterable, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False) -> None:
-        _require("lr", lr, low_open=True)
-        _require("lr_decay", lr_decay)
-        _require("weight_decay", weight_decay)
-        _require("initial_accumulator_value", initial_accumulator_value)
-        _require("eps", eps)
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.real("lr", lr, low=0.0, low_open=True)
+        validate.real("lr_decay", lr_decay, low=0.0)
+        validate.real("weight_decay", weight_decay, low=0.0)
+        validate.real("initial_accumulator_value", initial_accumulator_value, low=0.0)
+        validate.real("eps", eps, low=0.0)
         validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize))
@@ -255,11 +245,13 @@ class RMSprop(_Readable):
     def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  maximize: bool = False) -> None:
-        _require("lr", lr, low_open=True)
-        _require("alpha", alpha, high=1.0)
-        _require("eps", eps)
-        _require("weight_decay", weight_decay)
-        _require("momentum", momentum, high=1.0)
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.boolean("centered", centered)
+        validate.real("lr", lr, low=0.0, low_open=True)
+        validate.real("alpha", alpha, low=0.0, high=1.0, high_open=True)
+        validate.real("eps", eps, low=0.0)
+        validate.real("weight_decay", weight_decay, low=0.0)
+        validate.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
         validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=bool(centered), maximize=maximize))
@@ -316,13 +308,15 @@ class Adam(_Readable):
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, *, decoupled: bool = False, amsgrad: bool = False,
                  maximize: bool = False) -> None:
-        _require("lr", lr, low_open=True)
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.boolean("decoupled", decoupled)
+        validate.real("lr", lr, low=0.0, low_open=True)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (β₁, β₂); got {betas!r}")
-        _require("betas[0]", betas[0], high=1.0)
-        _require("betas[1]", betas[1], high=1.0)
-        _require("eps", eps)
-        _require("weight_decay", weight_decay)
+        validate.real("betas[0]", betas[0], low=0.0, high=1.0, high_open=True)
+        validate.real("betas[1]", betas[1], low=0.0, high=1.0, high_open=True)
+        validate.real("eps", eps, low=0.0)
+        validate.real("weight_decay", weight_decay, low=0.0)
         validate.boolean("amsgrad", amsgrad)
         validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
@@ -373,6 +367,9 @@ class AdamW(Adam):
 
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, *, amsgrad: bool = False, maximize: bool = False) -> None:
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.boolean("amsgrad", amsgrad)
+        validate.boolean("maximize", maximize)
         super().__init__(params, lr, betas, eps, weight_decay, decoupled=True, amsgrad=amsgrad, maximize=maximize)
 
 
@@ -400,8 +397,9 @@ class Newton(Optimizer):
     """
 
     def __init__(self, params: Iterable, lr: float = 1.0, damping: float = 0.0, *, maximize: bool = False) -> None:
-        _require("lr", lr, low_open=True)
-        _require("damping", damping)
+        validate.iterable("params", params, "an iterable of parameters or parameter groups")
+        validate.real("lr", lr, low=0.0, low_open=True)
+        validate.real("damping", damping, low=0.0)
         validate.boolean("maximize", maximize)
         super().__init__(params, dict(lr=lr, damping=damping, maximize=maximize))
 
@@ -409,6 +407,7 @@ class Newton(Optimizer):
         """One Newton step per parameter group; returns the loss before the step."""
         if closure is None:
             raise ValueError("Newton.step needs a closure that returns the loss (the Hessian is recomputed each step)")
+        validate.callable_("closure", closure)
         with torch.enable_grad():
             loss = closure()
             if not isinstance(loss, Tensor) or loss.numel() != 1:

@@ -172,21 +172,21 @@ def test_closure_loss_is_returned():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr=-0.1), "lr must lie in"),
-    (lambda p: optim.SGD(p, lr=0.0), "lr must lie in"),
+    (lambda p: optim.SGD(p, lr=-0.1), "lr must be a finite number in"),
+    (lambda p: optim.SGD(p, lr=0.0), "lr must be a finite number in"),
     (lambda p: optim.SGD(p, lr="0.1"), "lr must be a real number"),
-    (lambda p: optim.SGD(p, lr=0.1, momentum=1.0), "momentum must lie in"),
-    (lambda p: optim.SGD(p, lr=0.1, dampening=1.5), "dampening must lie in"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=1.0), "momentum must be a finite number in"),
+    (lambda p: optim.SGD(p, lr=0.1, dampening=1.5), "dampening must be a finite number in"),
     (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "nesterov needs momentum"),
     (lambda p: optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov needs"),
-    (lambda p: optim.Momentum(p, lr=0.1, beta=-0.1), "beta must lie in"),
-    (lambda p: optim.Momentum(p, lr=0.1, weight_decay=-1), "weight_decay must lie in"),
-    (lambda p: optim.Adagrad(p, eps=-1e-3), "eps must lie in"),
-    (lambda p: optim.RMSprop(p, alpha=1.2), "alpha must lie in"),
-    (lambda p: optim.Adam(p, betas=(0.9, 1.0)), r"betas\[1\] must lie in"),
+    (lambda p: optim.Momentum(p, lr=0.1, beta=-0.1), "beta must be a finite number in"),
+    (lambda p: optim.Momentum(p, lr=0.1, weight_decay=-1), "weight_decay must be a finite number in"),
+    (lambda p: optim.Adagrad(p, eps=-1e-3), "eps must be a finite number in"),
+    (lambda p: optim.RMSprop(p, alpha=1.2), "alpha must be a finite number in"),
+    (lambda p: optim.Adam(p, betas=(0.9, 1.0)), r"betas\[1\] must be a finite number in"),
     (lambda p: optim.Adam(p, betas=0.9), "betas must be a pair"),
-    (lambda p: optim.AdamW(p, lr=float("nan")), "lr must lie in"),
-    (lambda p: optim.Newton(p, damping=-1), "damping must lie in"),
+    (lambda p: optim.AdamW(p, lr=float("nan")), "lr must be a finite number in"),
+    (lambda p: optim.Newton(p, damping=-1), "damping must be a finite number in"),
     (lambda p: optim.SGD(p, lr=True), "lr must be a real number"),
 ])
 def test_bad_hyperparameters_are_rejected(make, message):
