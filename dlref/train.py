@@ -382,7 +382,7 @@ def predict(model: nn.Module, loader: Iterable, *, device: torch.device | None =
     from dlref.device import autocast
 
     validate.instance("model", model, nn.Module, what="a torch.nn.Module")
-    validate.iterable("loader", loader, "an iterable of (x, y) batches")
+    validate.iterable("loader", loader, "an iterable of (x, y) batches", of=(tuple, list))
     validate.device("device", device)
     validate.boolean("amp", amp)
     validate.boolean("cpu_amp", cpu_amp)
@@ -619,11 +619,10 @@ def fit(
     from dlref.device import autocast, describe
     from dlref.device import device as default_device
 
-    _validate_fit_args(model, optimizer, epochs, log_every, max_steps, checkpoint_dir, resume)
-    validate.iterable("train_loader", train_loader, "an iterable of (x, y) batches")
+    validate.iterable("train_loader", train_loader, "an iterable of (x, y) batches", of=(tuple, list))
     validate.callable_("loss_fn", loss_fn)
     validate.device("device", device)
-    validate.optional(validate.iterable, "val_loader", val_loader, "an iterable of (x, y) batches")
+    validate.optional(validate.iterable, "val_loader", val_loader, "an iterable of (x, y) batches", of=(tuple, list))
     validate.instance("scheduler", scheduler, torch.optim.lr_scheduler.LRScheduler, optional=True)
     validate.path("checkpoint_dir", checkpoint_dir, optional=True)
     validate.boolean("resume", resume)
@@ -631,6 +630,7 @@ def fit(
     validate.boolean("channels_last", channels_last)
     validate.boolean("cpu_amp", cpu_amp)
     validate.boolean("progress", progress)
+    _validate_fit_args(model, optimizer, epochs, log_every, max_steps, checkpoint_dir, resume)
     device = default_device() if device is None else torch.device(device)
     on_cuda = device.type == "cuda"
     on_cpu_amp = cpu_amp and device.type == "cpu"

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from dlref import train
+from dlref import validate
 from dlref.models import BNCNN, LeNet
 
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
@@ -40,6 +41,7 @@ CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shi
 @contextlib.contextmanager
 def cpu_threads(n: int | None) -> Iterator[None]:
     """Run with ``n`` intra-op CPU threads (restored afterwards); ``None`` leaves torch's choice."""
+    validate.optional(validate.positive_int, "n", n)
     before = torch.get_num_threads()
     if n:
         torch.set_num_threads(n)
@@ -57,6 +59,9 @@ def fashion_tensors(train_split: bool, n: int | None = None, seed: int = 0) -> t
     """
     from dlref.data import channel_stats, fashion_mnist
 
+    validate.boolean("train_split", train_split)
+    validate.optional(validate.positive_int, "n", n)
+    validate.positive_int("seed", seed, minimum=0)
     train_x = fashion_mnist(train=True).data.unsqueeze(1).float() / 255  # (60000, 1, 28, 28)
     mean, std = channel_stats(train_x)
     ds = fashion_mnist(train=train_split)
@@ -71,6 +76,12 @@ def fashion_tensors(train_split: bool, n: int | None = None, seed: int = 0) -> t
 
 def loader(X: torch.Tensor, y: torch.Tensor, batch_size: int, *, shuffle: bool, seed: int = 0) -> torch.utils.data.DataLoader:
     """An in-memory DataLoader; shuffled with its own seeded generator (so runs resume exactly)."""
+    validate.tensor("X", X)
+    validate.tensor("y", y)
+    validate.same_length(X=X, y=y)
+    validate.positive_int("batch_size", batch_size)
+    validate.boolean("shuffle", shuffle)
+    validate.positive_int("seed", seed, minimum=0)
     g = torch.Generator().manual_seed(seed)
     return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle,
                                        generator=g if shuffle else None)
@@ -78,6 +89,8 @@ def loader(X: torch.Tensor, y: torch.Tensor, batch_size: int, *, shuffle: bool, 
 
 def final_report(model: nn.Module, test: torch.utils.data.DataLoader, *, cpu_amp: bool = False) -> dict:
     """Test accuracy, confusion matrix and per-class accuracy of a trained model."""
+    validate.instance("model", model, nn.Module, what="a torch.nn.Module")
+    validate.iterable("test", test, "an iterable of (x, y) batches", of=(tuple, list))
     logits, y = train.predict(model, test, cpu_amp=cpu_amp)
     pred = logits.argmax(1)
     cm = train.confusion_matrix(pred, y, len(CLASSES))
@@ -100,9 +113,20 @@ class LeNetGridConfig:
     seeds: tuple[int, ...] = (0, 1, 2)
     threads: int = 1
 
+    def __post_init__(self) -> None:
+        validate.each("LeNetGridConfig.batch_sizes", self.batch_sizes, validate.positive_int)
+        validate.each("LeNetGridConfig.epochs", self.epochs, validate.positive_int)
+        validate.optional(validate.positive_int, "LeNetGridConfig.n_train", self.n_train)
+        validate.real("LeNetGridConfig.lr", self.lr, low=0.0, low_open=True)
+        validate.real("LeNetGridConfig.momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        validate.each("LeNetGridConfig.seeds", self.seeds, validate.positive_int, minimum=0)
+        validate.positive_int("LeNetGridConfig.threads", self.threads)
+
 
 def run_lenet_grid(cfg: LeNetGridConfig, out_dir: Path) -> dict:
     """One run of max(epochs) per batch size and seed; test accuracy after every epoch."""
+    validate.instance("cfg", cfg, LeNetGridConfig)
+    validate.path("out_dir", out_dir)
     Xt, yt = fashion_tensors(False)
     test = loader(Xt, yt, 1000, shuffle=False)
     runs = []
@@ -138,9 +162,21 @@ class BNCNNConfig:
     threads: int = 1
     cpu_amp: bool = True
 
+    def __post_init__(self) -> None:
+        validate.positive_int("BNCNNConfig.epochs", self.epochs)
+        validate.positive_int("BNCNNConfig.batch_size", self.batch_size)
+        validate.optional(validate.positive_int, "BNCNNConfig.n_train", self.n_train)
+        validate.real("BNCNNConfig.lr", self.lr, low=0.0, low_open=True)
+        validate.real("BNCNNConfig.weight_decay", self.weight_decay, low=0.0)
+        validate.each("BNCNNConfig.seeds", self.seeds, validate.positive_int, minimum=0)
+        validate.positive_int("BNCNNConfig.threads", self.threads)
+        validate.boolean("BNCNNConfig.cpu_amp", self.cpu_amp)
+
 
 def run_bncnn(cfg: BNCNNConfig, out_dir: Path) -> dict:
     """Train the BN CNN once per seed; training curves per epoch, test metrics at the end."""
+    validate.instance("cfg", cfg, BNCNNConfig)
+    validate.path("out_dir", out_dir)
     Xt, yt = fashion_tensors(False)
     test = loader(Xt, yt, 500, shuffle=False)
     runs = []

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from dlref import optim
+from dlref import validate
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,22 @@ class Config:
     seeds: int = 20
     init_scale: float = 0.7  # weights start uniform in [−0.7, 0.7]
 
+    def __post_init__(self) -> None:
+        validate.each("Config.a1", self.a1, validate.real, min_length=2, max_length=2)
+        validate.each("Config.a2", self.a2, validate.real, min_length=2, max_length=2)
+        validate.real("Config.noise", self.noise, low=0.0)
+        validate.positive_int("Config.n_train", self.n_train, minimum=2)
+        validate.positive_int("Config.n_test", self.n_test)
+        validate.positive_int("Config.hidden", self.hidden)
+        validate.each("Config.decays", self.decays, validate.real, low=0.0)
+        validate.positive_int("Config.epochs", self.epochs)
+        validate.real("Config.lr", self.lr, low=0.0, low_open=True)
+        validate.positive_int("Config.record_every", self.record_every)
+        validate.each("Config.hidden_sweep", self.hidden_sweep, validate.positive_int)
+        validate.each("Config.sweep_decays", self.sweep_decays, validate.real, low=0.0)
+        validate.positive_int("Config.seeds", self.seeds, minimum=2)
+        validate.real("Config.init_scale", self.init_scale, low=0.0, low_open=True)
+
 
 def simulate(n: int, S: int, cfg: Config, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """``S`` independent samples of size ``n`` from the model.
@@ -53,6 +70,10 @@ def simulate(n: int, S: int, cfg: Config, generator: torch.Generator) -> tuple[t
         >>> X.shape, Y.shape
         (torch.Size([2, 5, 2]), torch.Size([2, 5, 1]))
     """
+    validate.positive_int("n", n)
+    validate.positive_int("S", S)
+    validate.instance("cfg", cfg, Config)
+    validate.instance("generator", generator, torch.Generator)
     if n < 1 or S < 1:
         raise ValueError(f"n and S must be positive; got n={n}, S={S}")
     X = torch.randn(S, n, 2, generator=generator, dtype=torch.float64)
@@ -77,6 +98,11 @@ def train(K: int, lam: float, data: tuple[torch.Tensor, ...], cfg: Config, gener
         ``{"epochs": [...], "train": (S, R) tensor, "test": (S, R) tensor}`` of mean squared errors
         on the original scale of ``Y``.
     """
+    validate.positive_int("K", K)
+    validate.real("lam", lam, low=0.0)
+    validate.each("data", data, validate.floating_tensor, min_length=4, max_length=4, ndim=3)
+    validate.instance("cfg", cfg, Config)
+    validate.instance("generator", generator, torch.Generator)
     X, Y, Xt, Yt = data
     S = X.shape[0]
     mean, std = Y.mean(dim=1, keepdim=True), Y.std(dim=1, keepdim=True)  # (S, 1, 1): per training set
@@ -110,6 +136,8 @@ def train(K: int, lam: float, data: tuple[torch.Tensor, ...], cfg: Config, gener
 
 def run(cfg: Config, out_dir: Path) -> dict:
     """The experiment: error curves for each decay at ``hidden`` units, then the hidden-unit sweep."""
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: one thread is fastest and plays well with a shared machine
     try:

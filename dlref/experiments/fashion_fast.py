@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from dlref import train
+from dlref import validate
 from dlref.experiments.classifiers import cpu_threads, fashion_tensors, loader
 
 
@@ -40,6 +41,20 @@ class Config:
     seeds: tuple[int, ...] = (0, 1, 2)
     threads: int = 2
 
+    def __post_init__(self) -> None:
+        validate.each("Config.widths", self.widths, validate.positive_int, min_length=3, max_length=3)
+        validate.positive_int("Config.convs_per_stage", self.convs_per_stage)
+        validate.positive_int("Config.epochs", self.epochs)
+        validate.positive_int("Config.batch_size", self.batch_size)
+        validate.real("Config.max_lr", self.max_lr, low=0.0, low_open=True)
+        validate.real("Config.momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        validate.real("Config.weight_decay", self.weight_decay, low=0.0)
+        validate.real("Config.label_smoothing", self.label_smoothing, low=0.0, high=1.0)
+        validate.positive_int("Config.crop_pad", self.crop_pad, minimum=0)
+        validate.boolean("Config.cpu_amp", self.cpu_amp)
+        validate.each("Config.seeds", self.seeds, validate.positive_int, minimum=0)
+        validate.positive_int("Config.threads", self.threads)
+
 
 def fast_cnn(widths: tuple[int, int, int], convs_per_stage: int = 2) -> nn.Sequential:
     """28×28 grey → three stages of ``convs_per_stage`` × (3×3 conv, BN, ReLU) + 2×2 max-pool → linear(10).
@@ -51,6 +66,8 @@ def fast_cnn(widths: tuple[int, int, int], convs_per_stage: int = 2) -> nn.Seque
         >>> tuple(net(torch.zeros(2, 1, 28, 28)).shape)
         (2, 10)
     """
+    validate.each("widths", widths, validate.positive_int, min_length=3, max_length=3)
+    validate.positive_int("convs_per_stage", convs_per_stage)
     layers: list[nn.Module] = []
     c_in = 1
     for width in widths:
@@ -77,6 +94,10 @@ class Augment:
     """
 
     def __init__(self, base, generator: torch.Generator, *, pad: int, fill: float) -> None:
+        validate.iterable("base", base, "an iterable of (x, y) batches")
+        validate.instance("generator", generator, torch.Generator)
+        validate.positive_int("pad", pad, minimum=0)
+        validate.real("fill", fill)
         self.base, self.generator, self.pad, self.fill = base, generator, pad, fill
 
     def __len__(self) -> int:
@@ -88,6 +109,7 @@ class Augment:
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
         """Flip and shift one batch ``(B, C, H, W)``."""
+        validate.tensor("x", x, ndim=4)
         B, C, H, W = x.shape
         flip = torch.rand(B, generator=self.generator) < 0.5  # (B,)
         x = torch.where(flip[:, None, None, None], x.flip(-1), x)
@@ -106,6 +128,8 @@ class Augment:
 
 def run(cfg: Config, out_dir: Path) -> dict:
     """Train once per seed on all 60 000 training images; test accuracy and training time per epoch."""
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     X, y = fashion_tensors(True)
     Xt, yt = fashion_tensors(False)
     fill = float(X.min())  # a black pixel, normalised

@@ -21,6 +21,8 @@ from typing import Any
 
 import torch
 
+from dlref import validate
+
 
 @dataclass(frozen=True)
 class FashionConfig:
@@ -37,6 +39,18 @@ class FashionConfig:
     seed: int = 0
     eval_samples: int = 5000
 
+    def __post_init__(self) -> None:
+        validate.choice("FashionConfig.loss", self.loss, ("minimax", "non-saturating", "wgan-gp", "hinge"))
+        validate.positive_int("FashionConfig.epochs", self.epochs)
+        validate.positive_int("FashionConfig.n_train", self.n_train)
+        validate.positive_int("FashionConfig.batch_size", self.batch_size)
+        validate.positive_int("FashionConfig.width", self.width)
+        validate.positive_int("FashionConfig.z_dim", self.z_dim)
+        validate.real("FashionConfig.lr", self.lr, low=0.0, low_open=True)
+        validate.real("FashionConfig.beta1", self.beta1, low=0.0, high=1.0, high_open=True)
+        validate.positive_int("FashionConfig.seed", self.seed, minimum=0)
+        validate.positive_int("FashionConfig.eval_samples", self.eval_samples, minimum=2)
+
 
 #: The CPU-sized run the site shows: width 32, 25 600 images, 6 epochs.
 CPU = FashionConfig()
@@ -51,6 +65,8 @@ def run(cfg: FashionConfig, out_dir: Path) -> dict[str, Any]:
     from dlref.gan.models import DCGANDiscriminator, DCGANGenerator
     from dlref.gan.train import GANConfig, one_thread, train
 
+    validate.instance("cfg", cfg, FashionConfig)
+    validate.path("out_dir", out_dir)
     dev = device()
     classifier, clf = load_classifier(dev)
     x_train, x_test = fashion_images(True)[0], fashion_images(False)[0]

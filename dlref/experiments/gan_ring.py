@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from dlref import validate
 from dlref.gan import toy
 from dlref.gan.models import MLPDiscriminator, MLPGenerator
 from dlref.gan.train import GANConfig, one_thread, sample_noise, train
@@ -37,6 +38,16 @@ class Variant:
     beta2: float = 0.999
     gp_weight: float = 10.0
     noise: str = "normal"
+
+    def __post_init__(self) -> None:
+        validate.instance("Variant.label", self.label, str)
+        validate.choice("Variant.loss", self.loss, ("minimax", "non-saturating", "wgan-gp", "hinge"))
+        validate.positive_int("Variant.pack", self.pack)
+        validate.positive_int("Variant.n_critic", self.n_critic)
+        validate.real("Variant.lr", self.lr, low=0.0, low_open=True)
+        validate.real("Variant.beta2", self.beta2, low=0.0, high=1.0, high_open=True)
+        validate.real("Variant.gp_weight", self.gp_weight, low=0.0)
+        validate.choice("Variant.noise", self.noise, ("normal", "uniform", "random-each-step"))
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,18 @@ class RingConfig:
     snapshot_size: int = 500
     eval_size: int = 2000
 
+    def __post_init__(self) -> None:
+        validate.each("RingConfig.variants", self.variants, validate.instance, Variant)
+        validate.each("RingConfig.seeds", self.seeds, validate.positive_int, minimum=0)
+        validate.positive_int("RingConfig.epochs", self.epochs)
+        validate.positive_int("RingConfig.samples_per_step", self.samples_per_step)
+        validate.positive_int("RingConfig.n_data", self.n_data)
+        validate.real("RingConfig.std", self.std, low=0.0, low_open=True)
+        validate.positive_int("RingConfig.hidden", self.hidden)
+        validate.each("RingConfig.snapshot_epochs", self.snapshot_epochs, validate.positive_int, min_length=0)
+        validate.positive_int("RingConfig.snapshot_size", self.snapshot_size)
+        validate.positive_int("RingConfig.eval_size", self.eval_size)
+
 
 def _points(x: torch.Tensor) -> list[list[float]]:
     return [[round(a, 3), round(b, 3)] for a, b in x.tolist()]
@@ -66,6 +89,10 @@ def _points(x: torch.Tensor) -> list[list[float]]:
 
 def train_variant(v: Variant, seed: int, cfg: RingConfig, data: torch.Tensor) -> dict[str, Any]:
     """One run: per-epoch coverage, snapshots of samples from fixed N(0, I) noise, and the trained G."""
+    validate.instance("v", v, Variant)
+    validate.positive_int("seed", seed, minimum=0)
+    validate.instance("cfg", cfg, RingConfig)
+    validate.tensor("data", data, floating=True, ndim=2)
     centers = toy.ring_centers()
     torch.manual_seed(seed)
     G, D = MLPGenerator(2, 2, cfg.hidden), MLPDiscriminator(2, cfg.hidden, pack=v.pack)
@@ -89,6 +116,8 @@ def train_variant(v: Variant, seed: int, cfg: RingConfig, data: torch.Tensor) ->
 
 def run_collapse(cfg: RingConfig, out_dir: Path) -> dict[str, Any]:
     """Every variant over every seed; metrics per epoch, snapshots for the first seed."""
+    validate.instance("cfg", cfg, RingConfig)
+    validate.path("out_dir", out_dir)
     data = toy.ring_of_gaussians(cfg.n_data, std=cfg.std, generator=torch.Generator().manual_seed(0))
     out: dict[str, Any] = {"labels": [v.label for v in cfg.variants], "runs": {}}
     with one_thread():
@@ -112,9 +141,15 @@ class NoiseConfig:
     )))
     test_draws: int = 20  # random noise distributions each generator is evaluated on
 
+    def __post_init__(self) -> None:
+        validate.instance("NoiseConfig.ring", self.ring, RingConfig)
+        validate.positive_int("NoiseConfig.test_draws", self.test_draws)
+
 
 def run_noise(cfg: NoiseConfig, out_dir: Path) -> dict[str, Any]:
     """Train both variants over the seeds; evaluate each on N(0, I) and on ``test_draws`` random distributions."""
+    validate.instance("cfg", cfg, NoiseConfig)
+    validate.path("out_dir", out_dir)
     ring = cfg.ring
     data = toy.ring_of_gaussians(ring.n_data, std=ring.std, generator=torch.Generator().manual_seed(0))
     centers = toy.ring_centers()
@@ -139,6 +174,7 @@ def run_noise(cfg: NoiseConfig, out_dir: Path) -> dict[str, Any]:
 
 def quick(cfg: RingConfig) -> RingConfig:
     """A smaller version of ``cfg`` for tests: one seed, two epochs, less data."""
+    validate.instance("cfg", cfg, RingConfig)
     return replace(cfg, seeds=(0,), epochs=2, n_data=2048, snapshot_epochs=(1, 2), eval_size=200)
 
 

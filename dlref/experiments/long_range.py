@@ -22,6 +22,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from dlref import validate
+
 
 @dataclass(frozen=True)
 class Config:
@@ -39,6 +41,19 @@ class Config:
     seeds: int = 3
     record_every: int = 25
 
+    def __post_init__(self) -> None:
+        validate.each("Config.lengths", self.lengths, validate.positive_int)
+        validate.positive_int("Config.hidden", self.hidden)
+        validate.positive_int("Config.batch", self.batch)
+        validate.positive_int("Config.steps", self.steps)
+        validate.real("Config.lr", self.lr, low=0.0, low_open=True)
+        validate.real("Config.distractor_std", self.distractor_std, low=0.0)
+        validate.real("Config.forget_bias", self.forget_bias)
+        validate.real("Config.clip", self.clip, low=0.0, low_open=True)
+        validate.positive_int("Config.n_test", self.n_test)
+        validate.positive_int("Config.seeds", self.seeds)
+        validate.positive_int("Config.record_every", self.record_every, maximum=self.steps)
+
 
 def make_batch(B: int, T: int, generator: torch.Generator, distractor_std: float = 0.5) -> tuple[torch.Tensor, torch.Tensor]:
     """Inputs ``(B, T, 2)`` and targets ``(B,)`` in {0, 1} (the sign of the first input).
@@ -48,6 +63,10 @@ def make_batch(B: int, T: int, generator: torch.Generator, distractor_std: float
         >>> x.shape, y.shape, x[:, 1:, 1].abs().sum().item()
         (torch.Size([3, 4, 2]), torch.Size([3]), 0.0)
     """
+    validate.positive_int("B", B)
+    validate.positive_int("T", T)
+    validate.instance("generator", generator, torch.Generator)
+    validate.real("distractor_std", distractor_std, low=0.0)
     if B < 1 or T < 1:
         raise ValueError(f"B and T must be positive; got B={B}, T={T}")
     s = torch.randint(0, 2, (B,), generator=generator).float() * 2 - 1
@@ -63,8 +82,11 @@ class Classifier(nn.Module):
 
     def __init__(self, kind: str, hidden: int, forget_bias: float = 0.0) -> None:
         super().__init__()
+        validate.choice("kind", kind, ("rnn", "lstm"))
         if kind not in ("rnn", "lstm"):
             raise ValueError(f"kind must be 'rnn' or 'lstm'; got {kind!r}")
+        validate.positive_int("hidden", hidden)
+        validate.real("forget_bias", forget_bias)
         self.kind = kind
         self.core = nn.RNN(2, hidden, batch_first=True) if kind == "rnn" else nn.LSTM(2, hidden, batch_first=True)
         self.out = nn.Linear(hidden, 1)
@@ -74,12 +96,17 @@ class Classifier(nn.Module):
                 self.core.bias_hh_l0[hidden:2 * hidden] = forget_bias / 2
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        validate.floating_tensor("x", x, ndim=3)
         H, _ = self.core(x)  # (B, T, K)
         return self.out(H[:, -1])[:, 0]  # (B,) logits
 
 
 def train_one(kind: str, T: int, seed: int, cfg: Config) -> dict:
     """Train one model; returns its loss curve and test accuracy."""
+    validate.choice("kind", kind, ("rnn", "lstm"))
+    validate.positive_int("T", T)
+    validate.positive_int("seed", seed, minimum=0)
+    validate.instance("cfg", cfg, Config)
     torch.manual_seed(seed)  # nn module initialisation
     g = torch.Generator().manual_seed(1000 + seed)
     model = Classifier(kind, cfg.hidden, cfg.forget_bias)
@@ -105,6 +132,8 @@ def train_one(kind: str, T: int, seed: int, cfg: Config) -> dict:
 
 def run(cfg: Config, out_dir: Path) -> dict:
     """Both models at every length, ``seeds`` runs each."""
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small recurrent matmuls: one thread is fastest on a shared machine
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from dlref import functional as F
+from dlref import validate
 from dlref.nn import MLP
 
 
@@ -27,11 +28,21 @@ class Config:
     seed: int = 0
     n_train: int = 60000  # the full training set
 
+    def __post_init__(self) -> None:
+        validate.each("Config.widths", self.widths, validate.positive_int)
+        validate.positive_int("Config.epochs", self.epochs)
+        validate.positive_int("Config.batch_size", self.batch_size)
+        validate.real("Config.lr", self.lr, low=0.0, low_open=True)
+        validate.positive_int("Config.seed", self.seed, minimum=0)
+        validate.positive_int("Config.n_train", self.n_train)
+
 
 def load_flat(train: bool, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Fashion-MNIST as ``(N, 784)`` float32 in [0, 1] and int64 labels."""
     from dlref.data import fashion_mnist
 
+    validate.boolean("train", train)
+    validate.optional(validate.positive_int, "n", n)
     ds = fashion_mnist(train=train)
     X = ds.data.reshape(len(ds), -1).float() / 255  # (N, 784)
     y = ds.targets.long()
@@ -40,6 +51,11 @@ def load_flat(train: bool, n: int | None = None) -> tuple[torch.Tensor, torch.Te
 
 def train_width(K: int, X: torch.Tensor, y: torch.Tensor, cfg: Config) -> tuple[MLP, list[float]]:
     """Train one MLP of width ``K`` with manual gradients; returns the model and per-epoch mean loss."""
+    validate.positive_int("K", K)
+    validate.floating_tensor("X", X, ndim=2, nonempty=True)
+    validate.class_indices("y", y, 10)
+    validate.same_length(X=X, y=y)
+    validate.instance("cfg", cfg, Config)
     g = torch.Generator().manual_seed(cfg.seed)
     net = MLP(X.shape[1], K, 10, generator=g)
     curve = []
@@ -59,6 +75,8 @@ def train_width(K: int, X: torch.Tensor, y: torch.Tensor, cfg: Config) -> tuple[
 
 def run(cfg: Config, out_dir: Path) -> dict:
     """The experiment: one training run per width; writes ``curves.json`` metrics only."""
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     X, y = load_flat(True, cfg.n_train)
     Xt, yt = load_flat(False)
     metrics = {"widths": list(cfg.widths), "test_accuracy": [], "train_loss": []}

@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 
 from dlref import optim
+from dlref import validate
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,20 @@ class Config:
     lr: float = 0.01
     seeds: int = 10
 
+    def __post_init__(self) -> None:
+        validate.real("Config.flip", self.flip, low=0.0, high=0.5, high_open=True)
+        validate.positive_int("Config.n_train", self.n_train, minimum=2)
+        validate.positive_int("Config.n_test", self.n_test)
+        validate.positive_int("Config.width", self.width)
+        validate.each("Config.sizes", self.sizes, validate.positive_int)
+        validate.each("Config.decays", self.decays, validate.real, low=0.0)
+        validate.each("Config.widths", self.widths, validate.positive_int)
+        validate.real("Config.val_fraction", self.val_fraction, low=0.0, high=1.0, low_open=True, high_open=True)
+        validate.positive_int("Config.epochs", self.epochs)
+        validate.positive_int("Config.record_every", self.record_every)
+        validate.real("Config.lr", self.lr, low=0.0, low_open=True)
+        validate.positive_int("Config.seeds", self.seeds, minimum=2)
+
 
 def simulate(n: int, S: int, flip: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """``S`` samples of size ``n``: ``X`` (S, n, 2) float64 and labels ``y`` (S, n) in {0, 1} as float64.
@@ -50,6 +65,10 @@ def simulate(n: int, S: int, flip: float, generator: torch.Generator) -> tuple[t
         >>> X.shape, y.shape
         (torch.Size([3, 4, 2]), torch.Size([3, 4]))
     """
+    validate.positive_int("n", n)
+    validate.positive_int("S", S)
+    validate.real("flip", flip, low=0.0, high=0.5, high_open=True)
+    validate.instance("generator", generator, torch.Generator)
     if not 0 <= flip < 0.5:
         raise ValueError(f"flip must lie in [0, 0.5); got {flip}")
     X = torch.randn(S, n, 2, generator=generator, dtype=torch.float64)
@@ -72,6 +91,11 @@ def train(data: dict, K: int, lam: float, cfg: Config, generator: torch.Generato
     Returns:
         ``{"<split>_acc": (S, R), "<split>_loss": (S, R)}`` for each split.
     """
+    validate.mapping("data", data, ("train", "test"))
+    validate.positive_int("K", K)
+    validate.real("lam", lam, low=0.0)
+    validate.instance("cfg", cfg, Config)
+    validate.instance("generator", generator, torch.Generator)
     X, y = data["train"]
     S = X.shape[0]
 
@@ -118,6 +142,8 @@ def _summary(acc: torch.Tensor) -> dict[str, float]:
 
 def run(cfg: Config, out_dir: Path) -> dict:
     """The four remedies; every accuracy is on ``n_test`` fresh examples, mean ± s.e.m. over seeds."""
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: one thread is fastest and plays well with a shared machine
     try:

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from dlref import train
+from dlref import validate
 from dlref.experiments.classifiers import cpu_threads, fashion_tensors, loader
 from dlref.models import LeNet, count_parameters
 from dlref.vit import ViT
@@ -37,9 +38,24 @@ class Config:
     seed: int = 0
     threads: int = 1
 
+    def __post_init__(self) -> None:
+        validate.each("Config.sizes", self.sizes, validate.positive_int)
+        validate.each("Config.epochs (one per entry of sizes)", self.epochs, validate.positive_int, min_length=len(self.sizes),
+                      max_length=len(self.sizes))
+        validate.positive_int("Config.batch_size", self.batch_size)
+        validate.real("Config.lr", self.lr, low=0.0, low_open=True)
+        validate.positive_int("Config.vit_dim", self.vit_dim)
+        validate.positive_int("Config.vit_depth", self.vit_depth)
+        validate.choice("Config.vit_heads", self.vit_heads, [h for h in range(1, self.vit_dim + 1) if self.vit_dim % h == 0])
+        validate.choice("Config.patch_size", self.patch_size, (1, 2, 4, 7, 14, 28))
+        validate.positive_int("Config.seed", self.seed, minimum=0)
+        validate.positive_int("Config.threads", self.threads)
+
 
 def build(name: str, cfg: Config) -> nn.Module:
     """``"vit"`` or ``"cnn"`` (LeNet-style, one channel)."""
+    validate.choice("name", name, ("vit", "cnn"))
+    validate.instance("cfg", cfg, Config)
     if name == "vit":
         return ViT(28, cfg.patch_size, 1, 10, dim=cfg.vit_dim, depth=cfg.vit_depth, heads=cfg.vit_heads)
     return LeNet(1, image_size=28)
@@ -47,6 +63,8 @@ def build(name: str, cfg: Config) -> nn.Module:
 
 def run(cfg: Config, out_dir: Path) -> dict:
     """Train each model on each subset; training curves per epoch, test accuracy at the end, wall time."""
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     Xt, yt = fashion_tensors(False)
     test = loader(Xt, yt, 1000, shuffle=False)
     out: dict = {"sizes": list(cfg.sizes), "epochs": list(cfg.epochs), "models": {}}

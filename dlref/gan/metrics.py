@@ -25,6 +25,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 
@@ -79,6 +81,10 @@ def frechet_distance(mu1: Tensor, sigma1: Tensor, mu2: Tensor, sigma2: Tensor) -
         >>> frechet_distance(torch.zeros(1), one, torch.tensor([3.0]), 4 * one)  # (0 − 3)² + (1 − 2)²
         10.0
     """
+    validate.tensor("mu1", mu1, ndim=1)
+    validate.tensor("sigma1", sigma1)
+    validate.tensor("mu2", mu2)
+    validate.tensor("sigma2", sigma2)
     E = mu1.shape[0] if mu1.ndim == 1 else -1
     for name, t, shape in (("mu1", mu1, (E,)), ("mu2", mu2, (E,)), ("sigma1", sigma1, (E, E)), ("sigma2", sigma2, (E, E))):
         if tuple(t.shape) != shape:
@@ -98,6 +104,7 @@ def penultimate(model: nn.Module, x: Tensor) -> Tensor:
     """
     if not (hasattr(model, "features") and isinstance(getattr(model, "classifier", None), nn.Sequential)):
         raise TypeError(f"penultimate needs a model with .features and a Sequential .classifier; got {type(model).__name__}")
+    validate.tensor("x", x, ndim=4)
     return model.classifier[:-1](model.features(x))
 
 
@@ -108,6 +115,9 @@ def embed(model: nn.Module, images: Tensor, batch_size: int = 1000) -> tuple[Ten
     Shape:
         ``images`` ``(N, C, H_in, W_in)`` → features ``(N, E)`` float32 and labels ``(N,)`` int64, on the CPU.
     """
+    validate.instance("model", model, nn.Module, what="a torch.nn.Module")
+    validate.tensor("images", images, ndim=4, nonempty=True)
+    validate.positive_int("batch_size", batch_size)
     dev = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -134,8 +144,12 @@ def label_coverage(labels: Tensor, num_classes: int = 10, min_share: float = 0.1
         >>> label_coverage(torch.tensor([0, 0, 1, 1]), num_classes=4)["classes_covered"]
         2
     """
+    validate.tensor("labels", labels)
+    validate.positive_int("num_classes", num_classes)
+    validate.probability("min_share", min_share)
     if labels.ndim != 1 or labels.numel() == 0 or labels.is_floating_point():
         raise ValueError(f"labels must be a non-empty 1-D integer tensor; got {labels.dtype} {tuple(labels.shape)}")
+    validate.class_indices("labels", labels, num_classes)
     share = torch.bincount(labels, minlength=num_classes).double() / labels.numel()
     entropy = -(share[share > 0] * share[share > 0].log()).sum().item()
     return {"label_share": share.tolist(), "classes_covered": int((share >= min_share / num_classes).sum()),
@@ -154,11 +168,18 @@ class ClassifierConfig:
     lr: float = 2e-3
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        validate.positive_int("ClassifierConfig.epochs", self.epochs)
+        validate.positive_int("ClassifierConfig.batch_size", self.batch_size)
+        validate.real("ClassifierConfig.lr", self.lr, low=0.0, low_open=True)
+        validate.positive_int("ClassifierConfig.seed", self.seed, minimum=0)
+
 
 def fashion_images(train: bool) -> tuple[Tensor, Tensor]:
     """Fashion-MNIST as ``(N, 1, 28, 28)`` float32 in [−1, 1] and int64 labels (the GAN's input range)."""
     from dlref.data import fashion_mnist
 
+    validate.boolean("train", train)
     ds = fashion_mnist(train=train)
     x = ds.data.unsqueeze(1).float() / 127.5 - 1  # (N, 28, 28) uint8 → (N, 1, 28, 28) in [−1, 1]
     return x, ds.targets.long()
@@ -169,6 +190,8 @@ def train_classifier(cfg: ClassifierConfig, out_dir: Path) -> dict[str, Any]:
     from dlref.models import LeNet
     from dlref.train import evaluate, fit, seed_everything
 
+    validate.instance("cfg", cfg, ClassifierConfig)
+    validate.path("out_dir", out_dir)
     g = seed_everything(cfg.seed)
     x, y = fashion_images(True)
     xt, yt = fashion_images(False)
@@ -191,6 +214,7 @@ def load_classifier(device: torch.device | str = "cpu") -> tuple[nn.Module, Any]
     from dlref import results
     from dlref.models import LeNet
 
+    validate.device("device", device)
     res = results.run_or_load("gan-fashion-classifier", train_classifier, ClassifierConfig(), profiles=("quick", "full"),
                               code=[LeNet])
     model = LeNet(1, image_size=28)
@@ -215,6 +239,11 @@ class FrechetEvaluator:
 
     def __init__(self, classifier: nn.Module, reference: Tensor, n_samples: int = 5000, z_dim: int = 64,
                  seed: int = 12345) -> None:
+        validate.instance("classifier", classifier, nn.Module, what="a torch.nn.Module")
+        validate.tensor("reference", reference, ndim=4)
+        validate.positive_int("n_samples", n_samples, minimum=2)
+        validate.positive_int("z_dim", z_dim)
+        validate.positive_int("seed", seed, minimum=0)
         if n_samples < 2:
             raise ValueError(f"n_samples must be ≥ 2; got {n_samples}")
         self.classifier, self.n_samples, self.z_dim, self.seed = classifier, n_samples, z_dim, seed
@@ -222,12 +251,16 @@ class FrechetEvaluator:
 
     def score_images(self, images: Tensor) -> dict[str, Any]:
         """FD and label coverage of a batch of images in [−1, 1]."""
+        validate.tensor("images", images, ndim=4)
+        validate.positive_int("the number of images", len(images), minimum=2)
         feats, labels = embed(self.classifier, images)
         fd = frechet_distance(*gaussian_stats(feats), self.mu, self.sigma)
         return {"fd": fd, **label_coverage(labels)}
 
     @torch.no_grad()
     def __call__(self, G: nn.Module, epoch: int | None = None) -> dict[str, Any]:
+        validate.instance("G", G, nn.Module, what="a torch.nn.Module")
+        validate.optional(validate.positive_int, "epoch", epoch, minimum=0)
         dev = next(G.parameters()).device
         z = torch.randn(self.n_samples, self.z_dim, generator=torch.Generator().manual_seed(self.seed))
         images = torch.cat([G(z[i:i + 1000].to(dev)).float().cpu() for i in range(0, self.n_samples, 1000)])

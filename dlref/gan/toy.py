@@ -14,6 +14,8 @@ import math
 
 import torch
 
+from dlref import validate
+
 Tensor = torch.Tensor
 
 
@@ -29,6 +31,7 @@ def ring_centers(k: int = 8, radius: float = 2.0) -> Tensor:
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a positive int; got {k!r}")
+    validate.real("radius", radius, low=0.0, low_open=True)
     if not radius > 0:
         raise ValueError(f"radius must be positive; got {radius!r}")
     angle = 2 * math.pi * torch.arange(k, dtype=torch.float64) / k
@@ -49,6 +52,8 @@ def ring_of_gaussians(n: int, k: int = 8, radius: float = 2.0, std: float = 0.02
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive int; got {n!r}")
+    validate.real("std", std, low=0.0, low_open=True)
+    validate.instance("generator", generator, torch.Generator, optional=True)
     if not std > 0:
         raise ValueError(f"std must be positive; got {std!r}")
     centers = ring_centers(k, radius)
@@ -80,6 +85,10 @@ def mode_coverage(samples: Tensor, centers: Tensor, std: float, min_share: float
         >>> mode_coverage(c[[0, 0, 1, 1]], c, std=0.01)
         {'modes': 2, 'high_quality': 1.0}
     """
+    validate.tensor("samples", samples, nonempty=True)
+    validate.tensor("centers", centers, nonempty=True)
+    validate.real("std", std, low=0.0, low_open=True)
+    validate.probability("min_share", min_share)
     if samples.ndim != 2 or centers.ndim != 2 or samples.shape[1] != centers.shape[1]:
         raise ValueError(f"samples (n, d) and centers (k, d) must share d; got {tuple(samples.shape)} and {tuple(centers.shape)}")
     dist = torch.cdist(samples.float(), centers.float())  # (n, k)

@@ -36,6 +36,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from dlref import validate
 from dlref.gan.losses import get_loss, gradient_penalty
 from dlref.train import (NonFiniteLossError, check_finite, load_checkpoint, rng_state, save_checkpoint,
                          seed_everything, set_rng_state, write_json)
@@ -84,7 +85,7 @@ class GANConfig:
         >>> GANConfig(loss="wasserstein")
         Traceback (most recent call last):
         ...
-        ValueError: unknown GAN loss 'wasserstein'; expected one of ['hinge', 'minimax', 'non-saturating', 'wgan-gp']
+        ValueError: GANConfig.loss must be one of 'minimax', 'non-saturating', 'wgan-gp', 'hinge'; got 'wasserstein'
     """
 
     loss: str = "non-saturating"
@@ -107,6 +108,7 @@ class GANConfig:
     save_images: bool = True
 
     def __post_init__(self) -> None:
+        validate.choice("GANConfig.loss", self.loss, ("minimax", "non-saturating", "wgan-gp", "hinge"))
         get_loss(self.loss)  # raises ValueError naming the choices
         for name in ("epochs", "batch_size", "n_critic", "z_dim", "log_every", "checkpoint_every"):
             v = getattr(self, name)
@@ -129,6 +131,9 @@ class GANConfig:
             raise ValueError(f"GANConfig.noise must be one of {NOISES}; got {self.noise!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"GANConfig.seed must be a non-negative int; got {self.seed!r}")
+        validate.real("GANConfig.gp_weight", self.gp_weight, low=0.0)
+        validate.boolean("GANConfig.amp", self.amp)
+        validate.boolean("GANConfig.save_images", self.save_images)
 
 
 @contextlib.contextmanager
@@ -165,8 +170,12 @@ def sample_noise(kind: str, n: int, z_dim: int, generator: torch.Generator | Non
         >>> sample_noise("uniform", 4, 2, torch.Generator().manual_seed(0)).abs().max().item() < 3 ** 0.5
         True
     """
+    validate.choice("kind", kind, NOISES)
     if kind not in NOISES:
         raise ValueError(f"noise must be one of {NOISES}; got {kind!r}")
+    validate.positive_int("n", n)
+    validate.positive_int("z_dim", z_dim)
+    validate.instance("generator", generator, torch.Generator, optional=True)
     if n < 1 or z_dim < 1:
         raise ValueError(f"noise sizes must be positive; got n={n}, z_dim={z_dim}")
     if kind == "normal":
@@ -212,6 +221,9 @@ def sample_figure(samples: Tensor, title: str = "", nrow: int = 8) -> Any:
     """
     from dlref import figures
 
+    validate.tensor("samples", samples, ndim=(2, 4), nonempty=True)
+    validate.instance("title", title, str)
+    validate.positive_int("nrow", nrow)
     x = samples.detach().float().cpu()
     if x.ndim == 4:
         from torchvision.utils import make_grid
@@ -311,6 +323,12 @@ def train(
     if not isinstance(data, Tensor) or not data.is_floating_point() or data.ndim < 2:
         raise TypeError(f"data must be a floating-point tensor (N, *); got "
                         f"{type(data).__name__ if not isinstance(data, Tensor) else (data.dtype, tuple(data.shape))}")
+    validate.positive_int("pack", pack)
+    validate.path("out_dir", out_dir, optional=True)
+    validate.boolean("resume", resume)
+    validate.callable_("evaluate", evaluate, optional=True)
+    validate.device("device", device)
+    validate.optional(validate.boolean, "progress", progress)
     if len(data) < config.batch_size * pack:
         raise ValueError(f"data holds {len(data)} samples, fewer than batch_size·pack = {config.batch_size * pack}")
     if resume and out_dir is None:
