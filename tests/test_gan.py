@@ -228,7 +228,7 @@ def test_sample_noise():
     assert u.abs().max() <= math.sqrt(3) and u.var().item() == pytest.approx(1.0, abs=0.05)
     a, b = sample_noise("random-each-step", 500, 2, g), sample_noise("random-each-step", 500, 2, g)
     assert (a.mean() - b.mean()).abs() > 1e-3 or (a.std() - b.std()).abs() > 1e-3
-    with pytest.raises(ValueError, match="noise"):
+    with pytest.raises(ValueError, match="kind must be one of .normal., .uniform., .random-each-step.; got .gaussian."):
         sample_noise("gaussian", 2, 2)
 
 
