@@ -6,6 +6,7 @@ command line all use the same code.
 
 * ``attention`` — time and memory of attention forward + backward against the sequence length.
 * ``train`` — images/s of [`dlref.train.fit()`][dlref.train.fit] against a plain PyTorch loop, float32 and bf16.
+* ``page_weight`` — the bytes a first visit to each page of the built site transfers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-NAMES = ("attention", "train")
+from dlref import validate
+
+NAMES = ("attention", "train", "page_weight")
 
 
 def load(name: str) -> ModuleType:
@@ -30,6 +33,7 @@ def load(name: str) -> ModuleType:
         >>> load("train").MODELS
         ('lenet', 'bncnn', 'fast-cnn')
     """
+    validate.instance("name", name, str)
     if name not in NAMES:
         raise ValueError(f"unknown benchmark {name!r}; expected one of {NAMES}")
     path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
@@ -48,12 +52,14 @@ def load(name: str) -> ModuleType:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``dlref bench NAME [options]``: the options are those of ``benchmarks/NAME.py``."""
+    validate.instance("parser", parser, argparse.ArgumentParser, what="an argparse.ArgumentParser")
     parser.add_argument("name", choices=NAMES, help="which benchmark")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on, e.g. --store; NAME --help lists them")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen benchmark's command line with the remaining options."""
+    validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
     return load(args.name).main(args.options)
 
 

@@ -35,6 +35,8 @@ from typing import Any
 
 import torch
 
+from dlref import validate
+
 PathLike = str | os.PathLike
 
 #: Where the Debian package ``dataset-fashion-mnist`` installs its gzip files.
@@ -147,6 +149,7 @@ def data_root() -> pathlib.Path:
 
 
 def _resolve_root(root: PathLike | None) -> pathlib.Path:
+    validate.path("root", root, optional=True)
     return data_root() if root is None else pathlib.Path(root).expanduser().resolve()
 
 
@@ -229,6 +232,7 @@ def prepare_fashion_mnist(root: PathLike | None = None, download: bool = True) -
         >>> sorted(p.name for p in raw.iterdir())[:1]  # doctest: +SKIP
         ['t10k-images-idx3-ubyte']
     """
+    validate.boolean("download", download)
     root = _resolve_root(root)
     raw = _fashion_mnist_raw(root)
     missing, damaged = [], []
@@ -301,6 +305,8 @@ def fashion_mnist(
     """
     from torchvision.datasets import FashionMNIST
 
+    validate.boolean("train", train)
+    validate.callable_("transform", transform, optional=True)
     root = _resolve_root(root)
     prepare_fashion_mnist(root, download=download)
     return FashionMNIST(root, train=train, transform=transform, download=False)
@@ -333,6 +339,7 @@ def prepare_cifar10(root: PathLike | None = None, download: bool = True) -> path
         >>> prepare_cifar10(download=False)  # doctest: +SKIP
         PosixPath('/home/me/.cache/dlref/data/cifar-10-batches-py')
     """
+    validate.boolean("download", download)
     root = _resolve_root(root)
     folder = root / _CIFAR10_FOLDER
     if not download:
@@ -386,6 +393,8 @@ def cifar10(
     """
     from torchvision.datasets import CIFAR10
 
+    validate.boolean("train", train)
+    validate.callable_("transform", transform, optional=True)
     root = _resolve_root(root)
     prepare_cifar10(root, download=download)
     try:
@@ -416,6 +425,7 @@ def digits(as_images: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """
     from sklearn.datasets import load_digits
 
+    validate.boolean("as_images", as_images)
     bunch = load_digits()
     # Pixels are counts 0..16 of set bits in 4×4 blocks of the original 32×32 bitmaps.
     X = torch.as_tensor(bunch.data, dtype=torch.float32) / 16.0  # (N, 64)
@@ -508,6 +518,11 @@ def channel_stats(
         >>> mean.tolist(), std.tolist()
         ([3.0, 1.0], [2.2360680103302, 0.0])
     """
+    validate.positive_int("batch_size", batch_size)
+    if isinstance(data, (str, bytes)) or not (isinstance(data, torch.Tensor)
+                                              or (hasattr(data, "__len__") and hasattr(data, "__getitem__"))):
+        raise TypeError(f"data must be an image tensor (N, C, H_in, W_in) or a dataset of images; "
+                        f"got {type(data).__name__}")
     if isinstance(data, torch.Tensor):
         _check_images(data, "data", ndim=4)
         # Reduce over every dim but C: (N, C, H, W) → (C,).
@@ -517,7 +532,7 @@ def channel_stats(
     if len(data) == 0:
         raise ValueError("channel_stats needs at least one item; got an empty dataset")
     first = _image_of(data[0])
-    _check_images(first, "each dataset item", ndim=3)
+    _check_images(first, "each item of data", ndim=3)
 
     loader = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False)
     C = first.shape[0]

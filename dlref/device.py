@@ -12,6 +12,8 @@ from typing import Iterator
 
 import torch
 
+from dlref import validate
+
 _VALID = ("cpu", "cuda", "mps")
 
 
@@ -52,6 +54,7 @@ def device() -> torch.device:
 
 def describe(dev: torch.device | None = None) -> str:
     """A human-readable name for a device, e.g. ``'cuda (NVIDIA H100 80GB HBM3)'`` or ``'cpu (2 threads)'``."""
+    validate.device("dev", dev)
     dev = device() if dev is None else torch.device(dev)
     if dev.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(dev)})"
@@ -87,6 +90,9 @@ def autocast(dev: torch.device | str | None = None, enabled: bool = True, *, cpu
         ...     dtype, (torch.ones(2, 2) @ torch.ones(2, 2)).dtype
         (torch.bfloat16, torch.bfloat16)
     """
+    validate.device("dev", dev)
+    validate.boolean("enabled", enabled)
+    validate.boolean("cpu", cpu)
     dev = device() if dev is None else torch.device(dev)
     if enabled and dev.type == "cuda":
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16

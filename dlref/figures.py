@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from dlref import validate
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -34,6 +36,11 @@ class CapturedFigure:
     name: str
     svg: str
     caption: str
+
+    def __post_init__(self) -> None:
+        validate.instance("name", self.name, str)
+        validate.instance("svg", self.svg, str)
+        validate.instance("caption", self.caption, str)
 
 
 @contextlib.contextmanager
@@ -56,6 +63,8 @@ def store_svg(fig: CapturedFigure, directory: Path) -> str:
     """Write the figure's SVG once into ``directory``, named by its content hash; return the file name."""
     import hashlib
 
+    validate.instance("fig", fig, CapturedFigure)
+    directory = Path(validate.path("directory", directory))
     name = hashlib.sha256(fig.svg.encode("utf-8")).hexdigest()[:20] + ".svg"
     path = directory / name
     if not path.exists():
@@ -75,6 +84,9 @@ def figure_html(fig: CapturedFigure, provenance_line: str, src: str | None = Non
         src: URL of the SVG file; default: the SVG inlined as a data URI (an ``<img>``, so the
             ids inside several SVGs on one page cannot clash).
     """
+    validate.instance("fig", fig, CapturedFigure)
+    validate.instance("provenance_line", provenance_line, str)
+    validate.instance("src", src, str, optional=True)
     data = src or "data:image/svg+xml;base64," + base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
     caption = html.escape(fig.caption)
     prov = html.escape(f"Generated at build: {provenance_line}")
@@ -100,6 +112,10 @@ def new(ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.0,
     Returns:
         ``(fig, axes)`` as `matplotlib.pyplot.subplots()` returns them.
     """
+    validate.positive_int("ncols", ncols)
+    validate.positive_int("nrows", nrows)
+    validate.real("width", width, low=0.0, low_open=True)
+    validate.real("height", height, low=0.0, low_open=True)
     import matplotlib
 
     if "MPLBACKEND" not in os.environ:
@@ -125,6 +141,11 @@ def show(fig: "Figure", name: str, caption: str = "") -> Path | None:
     Raises:
         ValueError: ``name`` is empty or contains characters other than letters, digits, ``-`` and ``_``.
     """
+    from matplotlib.figure import Figure
+
+    validate.instance("fig", fig, Figure, what="a matplotlib Figure")
+    validate.instance("name", name, str)
+    validate.instance("caption", caption, str)
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
         raise ValueError(f"figure name must be letters, digits, '-' or '_'; got {name!r}")
     import matplotlib.pyplot as plt

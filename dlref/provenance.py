@@ -12,13 +12,20 @@ import platform
 import subprocess
 from pathlib import Path
 
+from dlref import validate
 
-@functools.lru_cache(maxsize=None)
-def git_commit(path: str = ".") -> str:
+
+def git_commit(path: str | Path = ".") -> str:
     """Short commit hash of the repository containing ``path``, with ``+dirty`` for local changes.
 
-    Returns ``"unknown"`` outside a git checkout (e.g. an installed wheel).
+    Returns ``"unknown"`` outside a git checkout (e.g. an installed wheel). Cached per path.
     """
+    validate.path("path", path)
+    return _git_commit(str(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _git_commit(path: str) -> str:
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short=10", "HEAD"], cwd=path, capture_output=True, text=True, timeout=10, check=True
@@ -44,6 +51,7 @@ def collect(root: str | Path = ".") -> dict[str, str]:
     import dlref
     from dlref.device import describe, device
 
+    validate.path("root", root)
     return {
         "profile": dlref.profile(),
         "device": describe(device()),
@@ -63,6 +71,7 @@ def utc_now() -> str:
 
 def one_line(record: dict[str, str]) -> str:
     """Format a provenance record as one short line for captions and footers."""
+    validate.mapping("record", record, ("profile", "device", "torch", "dlref", "commit", "date"))
     return (
         f"profile {record['profile']} · {record['device']} · torch {record['torch']} · "
         f"dlref {record['dlref']} · commit {record['commit']} · {record['date']}"

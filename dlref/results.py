@@ -38,8 +38,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any, Callable, Iterable
+
+from dlref import validate
 
 
 class ResultMissingError(FileNotFoundError):
@@ -80,6 +82,17 @@ class Result:
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        validate.instance("name", self.name, str)
+        for what in ("metrics", "provenance", "config"):
+            validate.instance(what, getattr(self, what), dict)
+        validate.instance("key", self.key, str)
+        validate.path("directory", self.directory)
+        validate.boolean("ran_now", self.ran_now)
+        validate.boolean("stale", self.stale)
+        validate.real("seconds", self.seconds, low=0.0)
+        validate.each("files", self.files, validate.instance, str, min_length=0)
+
     def describe(self) -> str:
         """One line saying where, when and how this result was produced."""
         p = self.provenance
@@ -94,6 +107,7 @@ class Result:
 
     def path(self, filename: str) -> Path:
         """Path of a file the experiment wrote (e.g. a figure)."""
+        validate.instance("filename", filename, str)
         if filename not in self.files:
             raise FileNotFoundError(f"{self.name} stored no file {filename!r}; it has {self.files}")
         return self.directory / filename
@@ -112,6 +126,9 @@ def results_root() -> Path:
         return checkout / "results"
     return Path.home() / ".cache" / "dlref" / "results"
 
+
+#: What ``code_hash`` can find the source of.
+_CODE_TYPES = (FunctionType, MethodType, type, ModuleType)
 
 KEY_SCHEME = "ast-v1"  # recorded with each new result; records without it use the raw-bytes hash
 
@@ -138,6 +155,7 @@ def normalized_source(source: str) -> str:
         >>> a == normalized_source("def f(x):\n    return x + 2\n")
         False
     """
+    validate.instance("source", source, str)
     tree = ast.parse(source)
     _strip_validation(tree)
     for node in ast.walk(tree):
@@ -200,6 +218,10 @@ def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
 
     Each file contributes its name and [`normalized_source()`][dlref.results.normalized_source].
     """
+    validate.iterable("objects", objects, "an iterable of functions, classes or modules")
+    objects = list(objects)
+    for i, obj in enumerate(objects):
+        validate.instance(f"objects[{i}]", obj, _CODE_TYPES, what="a function, class or module")
     return _files_hash(objects, lambda path: normalized_source(path.read_text(encoding="utf-8")).encode())
 
 
@@ -259,6 +281,17 @@ def run_or_load(
     from dlref import provenance
     from dlref.train import write_json
 
+    from dlref.profile import PROFILES
+
+    validate.instance("name", name, str)
+    validate.each("profiles", profiles, validate.choice, PROFILES)
+    validate.each("devices", devices, validate.choice, ("cpu", "cuda", "mps"))
+    validate.iterable("code", code, "an iterable of functions, classes or modules")
+    code = list(code)  # used twice below (a generator would be empty the second time)
+    for i, obj in enumerate(code):
+        validate.instance(f"code[{i}]", obj, _CODE_TYPES, what="a function, class or module")
+    validate.path("root", root, optional=True)
+    root = None if root is None else Path(root)
     if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
         raise ValueError(f"name must be a simple folder name; got {name!r}")
     if not callable(fn):

@@ -54,15 +54,22 @@ def test_resume_continues_to_the_same_parameters(tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--batch-size", "0"], "batch_size must be a positive int"),
-    (["--lr-g", "-1"], "lr_g must be a positive finite number"),
-    (["--n-train", "0"], "--n-train must be a positive int"),
+    (["--batch-size", "0"], "--batch-size must be a positive int"),
+    (["--lr-g", "-1"], "--lr-g must be a positive finite number"),
+    (["--n-train", "0"], "--n-train must be an int >= 1"),
+    (["--width", "-2"], "--width must be an int >= 1"),
+    (["--eval-samples", "1"], "--eval-samples must be an int >= 2"),
+    (["--gp-weight", "inf"], r"--gp-weight must be a finite number"),
     (["--resume"], "--resume needs --out"),
-    (["--beta1", "1.5"], r"beta1 must be in \[0, 1\)"),
+    (["--beta1", "1.5"], r"--beta1 must be in \[0, 1\)"),
 ])
-def test_bad_values_exit_2_with_a_clear_message(capsys, extra, message):
-    assert cli.main(["gan", "train", "--dataset", "ring", *extra]) == 2
-    assert re.search(message, capsys.readouterr().err)
+def test_bad_values_are_usage_errors(capsys, extra, message):
+    """Exit status 2 and argparse's one error line, before any data is read or step taken."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["gan", "train", "--dataset", "ring", *extra])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(f"dlref gan train: error: {message}", err), err
 
 
 def test_unknown_loss_is_a_usage_error(capsys):
@@ -73,7 +80,9 @@ def test_unknown_loss_is_a_usage_error(capsys):
 
 
 def test_fd_needs_fashion_mnist(capsys):
-    assert cli.main(["gan", "train", "--dataset", "ring", "--fd", "--dry-run"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["gan", "train", "--dataset", "ring", "--fd", "--dry-run"])
+    assert exit_.value.code == 2
     assert "--fd needs --dataset fashion-mnist" in capsys.readouterr().err
 
 

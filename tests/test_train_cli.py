@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -30,9 +31,30 @@ def test_cifar10_missing_says_where_and_how(tmp_path, monkeypatch, capsys):
     assert "CIFAR-10 not found" in err and str(tmp_path) in err and "dlref data fetch cifar10" in err
 
 
-def test_bad_epochs(capsys):
-    assert main(["train", "classifier", "--epochs", "0"]) == 2
-    assert "--epochs must be >= 1; got 0" in capsys.readouterr().err
+@pytest.mark.parametrize("extra, message", [
+    (["--epochs", "0"], "--epochs must be a positive int; got 0"),
+    (["--batch-size", "-1"], "--batch-size must be a positive int; got -1"),
+    (["--lr", "0"], "--lr must be a positive finite number; got 0.0"),
+    (["--lr", "nan"], "--lr must be a positive finite number; got nan"),
+    (["--weight-decay", "inf"], r"--weight-decay must be a finite number in \[0.0, ∞\); got inf"),
+    (["--seed", "-3"], "--seed must be a non-negative int; got -3"),
+    (["--n-train", "-5"], "--n-train must be an int >= 1; got -5"),
+    (["--resume"], "--resume needs --checkpoint-dir"),
+])
+def test_bad_values_are_usage_errors_before_any_work(monkeypatch, capsys, extra, message):
+    """Exit status 2 and argparse's one error line, before any data is read."""
+    from dlref.experiments import train_cli
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("data was read although an option was bad")
+
+    monkeypatch.setattr(train_cli, "image_tensors", no_data)
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "classifier", *extra])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(f"dlref train classifier: error: {message}", err), err
+    assert len(err.strip().splitlines()[-1:]) == 1 and err.count("error:") == 1
 
 
 def test_unknown_model_is_a_usage_error():

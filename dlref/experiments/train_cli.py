@@ -14,13 +14,14 @@ import sys
 import torch
 from torch import nn
 
-from dlref import train
+from dlref import train, validate
 from dlref.experiments.classifiers import fashion_tensors, loader
 from dlref.models import BNCNN, LeNet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``dlref train`` (added to its ``argparse`` parser by [`dlref.cli`][dlref.cli])."""
+    validate.instance("parser", parser, argparse.ArgumentParser, what="an argparse.ArgumentParser")
     actions = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     p = actions.add_parser("classifier", help="train LeNet, the BN CNN or a small ViT on Fashion-MNIST or CIFAR-10")
     p.add_argument("--model", choices=("lenet", "bncnn", "vit"), default="lenet")
@@ -37,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--cpu-amp", action="store_true",
                    help="bf16 autocast and channels_last on CPU (fast on CPUs with AMX / AVX-512-bf16)")
     p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(usage=p)
 
 
 def image_tensors(data: str, train_split: bool, n: int | None, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -45,6 +47,10 @@ def image_tensors(data: str, train_split: bool, n: int | None, seed: int) -> tup
     Raises:
         dlref.data.DatasetNotFoundError: CIFAR-10 is not in the data root (it is not downloaded here).
     """
+    validate.choice("data", data, ("fashion-mnist", "cifar10"))
+    validate.boolean("train_split", train_split)
+    validate.optional(validate.positive_int, "n", n)
+    validate.positive_int("seed", seed, minimum=0)
     if data == "fashion-mnist":
         return fashion_tensors(train_split, n, seed)
     from dlref.data import channel_stats, cifar10
@@ -67,11 +73,18 @@ def run(args: argparse.Namespace) -> int:
     from dlref.data import DatasetNotFoundError
     from dlref.vit import ViT
 
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
-            print(f"dlref train classifier: error: --{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}",
-                  file=sys.stderr)
-            return 2
+    from dlref.cli import usage_error
+
+    validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
+    try:  # every value is checked before any data is read or any step is taken
+        train.TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                          weight_decay=0.0 if args.weight_decay is None else args.weight_decay, seed=args.seed,
+                          cpu_amp=args.cpu_amp)
+        validate.optional(validate.positive_int, "--n-train", args.n_train)
+        if args.resume and args.checkpoint_dir is None:
+            raise ValueError("--resume needs --checkpoint-dir, the folder that holds checkpoint.pt")
+    except (TypeError, ValueError) as err:
+        usage_error(args, str(err))
     try:
         X, y = image_tensors(args.data, True, 256 if args.dry_run else args.n_train, args.seed)
         Xt, yt = image_tensors(args.data, False, 256 if args.dry_run else None, args.seed)

@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dlref import validate
+
 if TYPE_CHECKING:
     import argparse
 
@@ -30,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from dlref.gan.losses import LOSSES
     from dlref.gan.train import GANConfig, NOISES
 
+    import argparse
+
+    validate.instance("parser", parser, argparse.ArgumentParser, what="an argparse.ArgumentParser")
     d = GANConfig()
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     t = actions.add_parser("train", help="train a GAN (DCGAN on Fashion-MNIST, MLP on the 2-D ring)")
@@ -55,17 +60,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--eval-samples", type=int, default=5000, help="generated images scored by --fd each epoch")
     t.add_argument("--no-amp", action="store_true", help="disable mixed precision on CUDA")
     t.add_argument("--dry-run", action="store_true", help="smoke mode: a few steps on a small subset, tiny networks")
+    t.set_defaults(usage=t)
 
 
 def build(args: argparse.Namespace):
     """Data, networks and config for ``args``; raises ValueError with a clear message on bad values."""
+    import argparse
+
     import torch
 
     from dlref.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
     from dlref.gan.train import GANConfig
 
+    validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
+    validate.choice("dataset", args.dataset, DATASETS)
+    validate.optional(validate.positive_int, "--n-train", args.n_train)
+    validate.positive_int("--width", args.width)
+    validate.positive_int("--eval-samples", args.eval_samples, minimum=2)
+    validate.optional(validate.path, "--out", args.out)
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out, the folder that holds checkpoint.pt")
+    if args.fd and args.dataset != "fashion-mnist":
+        raise ValueError("--fd needs --dataset fashion-mnist")
     if args.dataset == "fashion-mnist" and args.loss == "wgan-gp":
         norm = "layer"  # the gradient penalty is per sample: no batch norm in the critic
     else:
@@ -75,10 +91,6 @@ def build(args: argparse.Namespace):
                     z_dim=args.z_dim, noise=args.noise, seed=args.seed, amp=not args.no_amp,
                     checkpoint_every=args.checkpoint_every, save_images=args.out is not None)  # validates every value
     n_train, width, z_dim = args.n_train, args.width, args.z_dim
-    if n_train is not None and n_train < 1:
-        raise ValueError(f"--n-train must be a positive int; got {n_train}")
-    if width < 1:
-        raise ValueError(f"--width must be a positive int; got {width}")
     if args.dry_run:  # smoke mode: 3 steps, tiny networks, a small subset
         n_train, width = min(n_train or 256, 256), 8
         cfg = replace(cfg, epochs=1, batch_size=min(cfg.batch_size, 32), max_steps=3)
@@ -100,24 +112,21 @@ def build(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Train; print one line per epoch and where the files went. Returns the exit status."""
+    import argparse
+
+    from dlref.cli import usage_error
     from dlref.gan.train import GANDivergedError, train
 
+    validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
     try:
         data, G, D, cfg = build(args)
-    except ValueError as err:
-        print(f"dlref gan train: error: {err}", file=sys.stderr)
-        return 2
+    except (TypeError, ValueError) as err:  # bad option values: found before any data is read
+        usage_error(args, str(err))
     evaluate = None
     if args.fd:
-        if args.dataset != "fashion-mnist":
-            print("dlref gan train: error: --fd needs --dataset fashion-mnist", file=sys.stderr)
-            return 2
         from dlref.gan.metrics import FrechetEvaluator, fashion_images, load_classifier
 
         reference = fashion_images(False)[0]
-        if args.eval_samples < 2:
-            print(f"dlref gan train: error: --eval-samples must be ≥ 2; got {args.eval_samples}", file=sys.stderr)
-            return 2
         evaluate = FrechetEvaluator(load_classifier()[0], reference, z_dim=cfg.z_dim,
                                     n_samples=min(args.eval_samples, 500) if args.dry_run else args.eval_samples)
     try:
