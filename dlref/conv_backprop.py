@@ -376,8 +376,10 @@ def conv_matrix(W: Tensor, input_hw: tuple[int, int], *, stride: int = 1, paddin
         tensor([[1., 2., 0.],
                 [0., 1., 2.]])
     """
-    if not isinstance(W, Tensor) or W.ndim != 4:
-        raise ValueError(f"W must be a 4-D tensor (C_out, C_in, k_h, k_w); got {getattr(W, 'shape', type(W).__name__)}")
+    validate.tensor("W", W, ndim=4)  # (C_out, C_in, k_h, k_w)
+    validate.each("input_hw", input_hw, validate.positive_int, min_length=2, max_length=2)
+    validate.positive_int("stride", stride)
+    validate.positive_int("padding", padding, minimum=0)
     C_out, C_in, kh, kw = W.shape
     H, Wd = input_hw
     H_out, W_out = _out_size(H, kh, stride, padding), _out_size(Wd, kw, stride, padding)

@@ -69,7 +69,7 @@ class LeNet(nn.Module):
         return f"in_channels={self.in_channels}, image_size={self.image_size}"
 
     def forward(self, x: Tensor) -> Tensor:
-        validate.floating_tensor("x", x)
+        validate.floating_tensor("x", x, ndim=4)
         _check_images(x, self.in_channels, self.image_size, "LeNet")
         return self.classifier(self.features(x))  # logits: the loss applies the softmax
 
@@ -127,7 +127,7 @@ class BNCNN(nn.Module):
         return f"in_channels={self.in_channels}, image_size={self.image_size}"
 
     def forward(self, x: Tensor) -> Tensor:
-        validate.floating_tensor("x", x)
+        validate.floating_tensor("x", x, ndim=4)
         _check_images(x, self.in_channels, self.image_size, "BNCNN")
         return self.classifier(self.features(x))
 

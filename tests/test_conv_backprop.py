@@ -110,7 +110,7 @@ def test_backward_bad_dO_shape():
 def test_other_bad_inputs():
     with pytest.raises(ValueError, match=r"cols must have shape \(1, 4, 4\)"):
         cb.col2im(torch.zeros(1, 4, 5), (1, 1, 3, 3), 2)
-    with pytest.raises(ValueError, match="W must be a 4-D tensor"):
+    with pytest.raises(ValueError, match=r"W must have 4 dimensions; got shape \(3, 3\)"):
         cb.conv_matrix(torch.zeros(3, 3), (4, 4))
     with pytest.raises(ValueError, match="does not fit input 2×2"):
         cb.conv_matrix(torch.zeros(1, 1, 3, 3), (2, 2))
