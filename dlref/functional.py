@@ -27,14 +27,6 @@ from dlref import validate
 Tensor = torch.Tensor
 
 
-def _require_tensor(name: str, value: object) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}")
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor; got dtype {value.dtype}")
-    return value
-
-
 def linear(x: Tensor, W: Tensor, b: Tensor | None = None) -> Tensor:
     """Affine map ``z = W x + b`` applied to the last dim (batched: ``Z = X Wᵀ + b``).
 
@@ -61,8 +53,8 @@ def linear(x: Tensor, W: Tensor, b: Tensor | None = None) -> Tensor:
         >>> linear(torch.ones(2, 5, 3), torch.ones(4, 3)).shape  # (B, L, D) -> (B, L, K)
         torch.Size([2, 5, 4])
     """
-    _require_tensor("x", x)
-    _require_tensor("W", W)
+    validate.floating_tensor("x", x)
+    validate.floating_tensor("W", W)
     if W.dim() != 2:
         raise ValueError(f"W must be a matrix (K, D); got shape {tuple(W.shape)}")
     if x.dim() == 0 or x.shape[-1] != W.shape[1]:
@@ -71,7 +63,7 @@ def linear(x: Tensor, W: Tensor, b: Tensor | None = None) -> Tensor:
         raise TypeError(f"x and W must share a dtype; got x {x.dtype} and W {W.dtype}")
     z = x @ W.T  # (..., D) @ (D, K) -> (..., K)
     if b is not None:
-        _require_tensor("b", b)
+        validate.floating_tensor("b", b)
         if b.shape != (W.shape[0],):
             raise ValueError(f"b must have shape (K,) = ({W.shape[0]},); got {tuple(b.shape)}")
         if b.dtype != x.dtype:
@@ -101,9 +93,9 @@ def linear_backward(grad_z: Tensor, x: Tensor, W: Tensor) -> tuple[Tensor, Tenso
         >>> [g.shape for g in linear_backward(torch.ones(2, 5, 4), torch.ones(2, 5, 3), torch.ones(4, 3))]
         [torch.Size([2, 5, 3]), torch.Size([4, 3]), torch.Size([4])]
     """
-    _require_tensor("grad_z", grad_z)
-    _require_tensor("x", x)
-    _require_tensor("W", W)
+    validate.floating_tensor("grad_z", grad_z)
+    validate.floating_tensor("x", x)
+    validate.floating_tensor("W", W)
     if (W.dim() != 2 or x.dim() == 0 or grad_z.dim() != x.dim() or grad_z.shape[:-1] != x.shape[:-1]
             or grad_z.shape[-1] != W.shape[0] or x.shape[-1] != W.shape[1]):
         raise ValueError(
@@ -126,7 +118,7 @@ def relu(z: Tensor) -> Tensor:
     ``z = 0``, as [`relu_backward()`][dlref.functional.relu_backward] and `torch.relu()` do
     (``torch.clamp(z, min=0)`` would pass the gradient at 0).
     """
-    z = _require_tensor("z", z)
+    z = validate.floating_tensor("z", z)
     return torch.where((z > 0) | z.isnan(), z, 0.0)
 
 
@@ -135,8 +127,8 @@ def relu_backward(grad_h: Tensor, z: Tensor) -> Tensor:
 
     Where ``z`` is ``nan`` the gradient passes unchanged, as `torch.relu()`'s backward does.
     """
-    _require_tensor("grad_h", grad_h)
-    _require_tensor("z", z)
+    validate.floating_tensor("grad_h", grad_h)
+    validate.floating_tensor("z", z)
     if grad_h.shape != z.shape:
         raise ValueError(f"grad_h and z must have the same shape; got {tuple(grad_h.shape)} and {tuple(z.shape)}")
     return grad_h * ((z > 0) | z.isnan()).to(grad_h.dtype)
@@ -178,7 +170,7 @@ def softmax(a: Tensor, dim: int = -1) -> Tensor:
         >>> softmax(torch.tensor([0.0, 1000.0]))
         tensor([0., 1.])
     """
-    a = _require_tensor("a", a)
+    a = validate.floating_tensor("a", a)
     dim = _class_dim(a, dim)
     e = torch.exp(a - a.amax(dim=dim, keepdim=True).detach())  # every exponent ≤ 0
     return e / e.sum(dim=dim, keepdim=True)
@@ -207,9 +199,9 @@ def softmax_backward(grad_p: Tensor, a: Tensor, dim: int = -1) -> Tensor:
         >>> softmax_backward(torch.tensor([1.0, 0.0]), torch.zeros(2))
         tensor([ 0.2500, -0.2500])
     """
-    _require_tensor("grad_p", grad_p)
-    _require_tensor("a", a)
-    _require_same_shape("grad_p", grad_p, "a", a)
+    validate.floating_tensor("grad_p", grad_p)
+    validate.floating_tensor("a", a)
+    validate.same_shape(grad_p=grad_p, a=a)
     p = softmax(a, dim)
     return p * (grad_p - (p * grad_p).sum(dim=dim, keepdim=True))  # p ⊙ (g − pᵀg)
 
@@ -232,7 +224,7 @@ def _reduction_scale(reduction: str, grad_loss: Tensor | None, loss_shape: torch
     reduction = validate.choice("reduction", reduction, _REDUCTIONS)
     if grad_loss is None:
         grad_loss = torch.ones((), dtype=like.dtype, device=like.device)
-    _require_tensor("grad_loss", grad_loss)
+    validate.floating_tensor("grad_loss", grad_loss)
     if reduction == "none":
         if grad_loss.dim() and grad_loss.shape != loss_shape:
             raise ValueError(f"grad_loss must have the per-element loss shape {tuple(loss_shape)} for reduction='none'; "
@@ -248,7 +240,7 @@ def _cross_entropy_parts(a: Tensor, y: Tensor, weight: Tensor | None, ignore_ind
                          label_smoothing: float) -> tuple[Tensor, Tensor, Tensor]:
     """Logits with classes last ``A (N, d…, C)``, the weighted target ``Q`` of the same shape, and
     the denominator of the mean, so that the loss of each row is ``−Σ_c Q_c log S(A)_c``."""
-    a = _require_tensor("a", a)
+    a = validate.floating_tensor("a", a)
     if a.dim() == 0:
         raise ValueError("a must have a class dimension: (C,), (N, C) or (N, C, d1, ...); got a 0-dim tensor")
     C = a.shape[1] if a.dim() >= 2 else a.shape[0]
@@ -256,7 +248,7 @@ def _cross_entropy_parts(a: Tensor, y: Tensor, weight: Tensor | None, ignore_ind
         raise ValueError(f"a must have at least one class (C ≥ 1 in dim {min(a.dim() - 1, 1)}); got shape {tuple(a.shape)}")
     A = a.movedim(1, -1) if a.dim() >= 2 else a  # (N, C, d…) -> (N, d…, C): classes last inside
     if weight is not None:
-        _require_tensor("weight", weight)
+        validate.floating_tensor("weight", weight)
         if weight.shape != (C,):
             raise ValueError(f"weight must have shape (C,) = ({C},), one weight per class; got {tuple(weight.shape)}")
         validate.same_dtype(a=a, weight=weight)
@@ -273,7 +265,7 @@ def _cross_entropy_parts(a: Tensor, y: Tensor, weight: Tensor | None, ignore_ind
         if ignore_index != -100:
             raise ValueError(f"ignore_index applies to class-index targets only; got ignore_index={ignore_index} "
                              "with probability targets")
-        _require_probabilities("y", y)
+        validate.probabilities("y", y)
         Y = y.movedim(1, -1) if a.dim() >= 2 else y
         Y = (1 - eps) * Y + eps / C  # label smoothing: y ← (1 − ε) y + ε/C
         Q = Y * w  # (N, d…, C)
@@ -391,11 +383,6 @@ def softmax_cross_entropy_backward(a: Tensor, y: Tensor, *, weight: Tensor | Non
 # ---------------------------------------------------------------------------------------------
 
 
-def _require_same_shape(name_a: str, a: Tensor, name_b: str, b: Tensor) -> None:
-    if a.shape != b.shape:
-        raise ValueError(f"{name_a} and {name_b} must have the same shape; got {name_a} {tuple(a.shape)} and {name_b} {tuple(b.shape)}")
-
-
 def sigmoid(a: Tensor) -> Tensor:
     """Logistic function ``σ(a) = 1 / (1 + e^{−a})``, elementwise, without overflow.
 
@@ -420,7 +407,7 @@ def sigmoid(a: Tensor) -> Tensor:
         >>> sigmoid(torch.tensor([-1000.0, 0.0, 1000.0]))
         tensor([0.0000, 0.5000, 1.0000])
     """
-    a = _require_tensor("a", a)
+    a = validate.floating_tensor("a", a)
     pos = a >= 0
     e_pos = torch.exp(-torch.where(pos, a, 0.0))  # e^{−a} where a ≥ 0, else e^0: never overflows
     e_neg = torch.exp(torch.where(pos, 0.0, a))  # e^{a} where a < 0, else e^0
@@ -459,9 +446,9 @@ def sigmoid_backward(grad_s: Tensor, a: Tensor) -> Tensor:
         >>> sigmoid_backward(torch.ones(1), torch.zeros(1))  # σ'(0) = 1/4
         tensor([0.2500])
     """
-    _require_tensor("grad_s", grad_s)
-    _require_tensor("a", a)
-    _require_same_shape("grad_s", grad_s, "a", a)
+    validate.floating_tensor("grad_s", grad_s)
+    validate.floating_tensor("a", a)
+    validate.same_shape(grad_s=grad_s, a=a)
     s = sigmoid(a)
     return grad_s * s * (1 - s)  # σ' = σ(1 − σ)
 
@@ -486,7 +473,7 @@ def tanh(a: Tensor) -> Tensor:
         >>> tanh(torch.tensor([0.0, 1000.0]))
         tensor([0., 1.])
     """
-    return torch.tanh(_require_tensor("a", a))
+    return torch.tanh(validate.floating_tensor("a", a))
 
 
 def tanh_backward(grad_t: Tensor, a: Tensor) -> Tensor:
@@ -508,9 +495,9 @@ def tanh_backward(grad_t: Tensor, a: Tensor) -> Tensor:
         >>> tanh_backward(torch.ones(1), torch.zeros(1))  # tanh'(0) = 1
         tensor([1.])
     """
-    _require_tensor("grad_t", grad_t)
-    _require_tensor("a", a)
-    _require_same_shape("grad_t", grad_t, "a", a)
+    validate.floating_tensor("grad_t", grad_t)
+    validate.floating_tensor("a", a)
+    validate.same_shape(grad_t=grad_t, a=a)
     t = torch.tanh(a)
     return grad_t * (1 - t * t)  # tanh' = 1 − tanh²
 
@@ -539,7 +526,7 @@ def log_softmax(a: Tensor, dim: int = -1) -> Tensor:
         >>> log_softmax(torch.tensor([1000.0, 0.0]))
         tensor([    0., -1000.])
     """
-    a = _require_tensor("a", a)
+    a = validate.floating_tensor("a", a)
     dim = _class_dim(a, dim)
     m = a.amax(dim=dim, keepdim=True).detach()  # (..., 1, ...)
     return a - m - torch.log(torch.exp(a - m).sum(dim=dim, keepdim=True))
@@ -567,9 +554,9 @@ def log_softmax_backward(grad_l: Tensor, a: Tensor, dim: int = -1) -> Tensor:
         >>> log_softmax_backward(torch.tensor([1.0, 0.0]), torch.zeros(2))
         tensor([ 0.5000, -0.5000])
     """
-    _require_tensor("grad_l", grad_l)
-    _require_tensor("a", a)
-    _require_same_shape("grad_l", grad_l, "a", a)
+    validate.floating_tensor("grad_l", grad_l)
+    validate.floating_tensor("a", a)
+    validate.same_shape(grad_l=grad_l, a=a)
     return grad_l - softmax(a, dim) * grad_l.sum(dim=dim, keepdim=True)  # g − p (1ᵀg)
 
 
@@ -579,25 +566,11 @@ def log_softmax_backward(grad_l: Tensor, a: Tensor, dim: int = -1) -> Tensor:
 # ---------------------------------------------------------------------------------------------
 
 
-def _require_targets(y: Tensor, like: Tensor, like_name: str) -> Tensor:
-    if not isinstance(y, Tensor):
-        raise TypeError(f"y must be a torch.Tensor; got {type(y).__name__}")
-    if not y.is_floating_point():
-        raise TypeError(f"y must be a floating-point tensor of targets; got dtype {y.dtype} (convert with y.to({like.dtype}))")
-    _require_same_shape(like_name, like, "y", y)
-    return y
-
-
-def _require_probabilities(name: str, t: Tensor) -> None:
-    if t.numel() and not bool(((t >= 0) & (t <= 1)).all()):
-        raise ValueError(f"{name} must hold probabilities in [0, 1]; got values in [{t.min().item():g}, {t.max().item():g}]")
-
-
 def _require_broadcast_weight(name: str, w: Tensor | None, like: Tensor) -> None:
     """``w`` is ``None`` or a floating tensor that broadcasts to ``like``'s shape without enlarging it."""
     if w is None:
         return
-    _require_tensor(name, w)
+    validate.floating_tensor(name, w)
     try:
         ok = torch.broadcast_shapes(w.shape, like.shape) == like.shape
     except RuntimeError:
@@ -635,10 +608,11 @@ def binary_cross_entropy(p: Tensor, y: Tensor, *, weight: Tensor | None = None, 
         >>> round(binary_cross_entropy(torch.tensor([0.5, 0.5]), torch.tensor([0.0, 1.0])).item(), 4)  # log 2
         0.6931
     """
-    p = _require_tensor("p", p)
-    y = _require_targets(y, p, "p")
-    _require_probabilities("p", p)
-    _require_probabilities("y", y)
+    p = validate.floating_tensor("p", p)
+    y = validate.floating_tensor("y", y)
+    validate.same_shape(p=p, y=y)
+    validate.probabilities("p", p)
+    validate.probabilities("y", y)
     _require_broadcast_weight("weight", weight, p)
     reduction = validate.choice("reduction", reduction, _REDUCTIONS)
     on, off = y != 0, y != 1  # where each term has a nonzero weight
@@ -678,10 +652,11 @@ def binary_cross_entropy_backward(p: Tensor, y: Tensor, *, weight: Tensor | None
         >>> binary_cross_entropy_backward(torch.tensor([0.5, 0.0]), torch.tensor([0.0, 0.0]))
         tensor([1.0000, 0.5000])
     """
-    p = _require_tensor("p", p)
-    y = _require_targets(y, p, "p")
-    _require_probabilities("p", p)
-    _require_probabilities("y", y)
+    p = validate.floating_tensor("p", p)
+    y = validate.floating_tensor("y", y)
+    validate.same_shape(p=p, y=y)
+    validate.probabilities("p", p)
+    validate.probabilities("y", y)
     _require_broadcast_weight("weight", weight, p)
     on, off = y != 0, y != 1
     grad = torch.where(on, -y / p, 0.0) + torch.where(off, (1 - y) / (1 - p), 0.0)  # −y/p + (1 − y)/(1 − p)
@@ -722,9 +697,10 @@ def binary_cross_entropy_with_logits(a: Tensor, y: Tensor, *, weight: Tensor | N
         >>> binary_cross_entropy_with_logits(torch.tensor([1000.0]), torch.tensor([0.0]))
         tensor(1000.)
     """
-    a = _require_tensor("a", a)
-    y = _require_targets(y, a, "a")
-    _require_probabilities("y", y)
+    a = validate.floating_tensor("a", a)
+    y = validate.floating_tensor("y", y)
+    validate.same_shape(a=a, y=y)
+    validate.probabilities("y", y)
     _require_broadcast_weight("weight", weight, a)
     _require_broadcast_weight("pos_weight", pos_weight, a)
     reduction = validate.choice("reduction", reduction, _REDUCTIONS)
@@ -763,9 +739,10 @@ def binary_cross_entropy_with_logits_backward(a: Tensor, y: Tensor, *, weight: T
         >>> binary_cross_entropy_with_logits_backward(torch.zeros(2), torch.tensor([0.0, 1.0]))
         tensor([ 0.2500, -0.2500])
     """
-    a = _require_tensor("a", a)
-    y = _require_targets(y, a, "a")
-    _require_probabilities("y", y)
+    a = validate.floating_tensor("a", a)
+    y = validate.floating_tensor("y", y)
+    validate.same_shape(a=a, y=y)
+    validate.probabilities("y", y)
     _require_broadcast_weight("weight", weight, a)
     _require_broadcast_weight("pos_weight", pos_weight, a)
     if pos_weight is None:
@@ -797,8 +774,9 @@ def mse(yhat: Tensor, y: Tensor, *, reduction: str = "mean") -> Tensor:
         >>> mse(torch.tensor([1.0, 3.0]), torch.tensor([0.0, 0.0]))
         tensor(5.)
     """
-    yhat = _require_tensor("yhat", yhat)
-    y = _require_targets(y, yhat, "yhat")
+    yhat = validate.floating_tensor("yhat", yhat)
+    y = validate.floating_tensor("y", y)
+    validate.same_shape(yhat=yhat, y=y)
     reduction = validate.choice("reduction", reduction, _REDUCTIONS)
     return _reduce((yhat - y) ** 2, reduction)
 
@@ -824,6 +802,7 @@ def mse_backward(yhat: Tensor, y: Tensor, *, reduction: str = "mean", grad_loss:
         >>> mse_backward(torch.tensor([1.0, 3.0]), torch.tensor([0.0, 0.0]))
         tensor([1., 3.])
     """
-    yhat = _require_tensor("yhat", yhat)
-    y = _require_targets(y, yhat, "yhat")
+    yhat = validate.floating_tensor("yhat", yhat)
+    y = validate.floating_tensor("y", y)
+    validate.same_shape(yhat=yhat, y=y)
     return 2 * (yhat - y) * _reduction_scale(reduction, grad_loss, yhat.shape, yhat, yhat.numel())

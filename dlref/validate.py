@@ -357,11 +357,11 @@ def same_shape(**tensors: Tensor) -> None:
         >>> same_shape(p=torch.zeros(3), y=torch.zeros(2))
         Traceback (most recent call last):
         ...
-        ValueError: p and y must have the same shape; got p (3,), y (2,)
+        ValueError: p and y must have the same shape; got p (3,) and y (2,)
     """
     shapes = {name: tuple(t.shape) for name, t in tensors.items()}
     if len(set(shapes.values())) > 1:
-        given = ", ".join(f"{n} {s}" for n, s in shapes.items())
+        given = " and ".join(f"{n} {s}" for n, s in shapes.items())
         raise ValueError(f"{' and '.join(shapes)} must have the same shape; got {given}")
 
 

@@ -277,7 +277,7 @@ def test_binary_cross_entropy_bad_inputs():
         F.binary_cross_entropy(p, torch.zeros(4, dtype=f64))  # mismatched batch
     with pytest.raises(ValueError, match=r"a and y must have the same shape; got a \(3,\) and y \(3, 1\)"):
         F.binary_cross_entropy_with_logits(randn(3), torch.zeros(3, 1, dtype=f64))
-    with pytest.raises(TypeError, match=r"y must be a floating-point tensor of targets; got dtype torch.int64"):
+    with pytest.raises(TypeError, match=r"y must be a floating-point tensor; got dtype torch.int64"):
         F.binary_cross_entropy_with_logits(randn(3), torch.tensor([0, 1, 1]))
     with pytest.raises(TypeError, match="p must be a floating-point tensor"):
         F.binary_cross_entropy(torch.tensor([0, 1, 1]), y)
