@@ -33,7 +33,7 @@ Tensor = torch.Tensor
 __all__ = [
     "tensor", "floating_tensor", "positive_int", "int_pair", "real", "probability",
     "boolean", "choice", "same_dtype", "same_device", "shape", "finite",
-    "instance", "callable_", "dtype", "device", "int_sequence", "same_shape",
+    "instance", "callable_", "dtype", "device", "same_shape",
     "optional", "each", "path", "iterable", "json_value", "mapping", "class_indices", "scalar", "same_length",
     "probabilities",
 ]
@@ -334,20 +334,6 @@ def device(name: str, value: object) -> torch.device | str | None:
     except RuntimeError:
         raise ValueError(f"{name} must name a device such as 'cpu' or 'cuda:0'; got {value!r}") from None
     return value
-
-
-def int_sequence(name: str, value: object, *, minimum: int = 1, min_length: int = 1) -> list[int]:
-    """Check a list or tuple of ints, each ``>= minimum``, with at least ``min_length`` entries.
-
-    Examples:
-        >>> int_sequence("widths", (4, 3, 1), min_length=2)
-        [4, 3, 1]
-    """
-    if not isinstance(value, (list, tuple, range)):
-        raise TypeError(f"{name} must be a list or tuple of ints; got {_describe(value)}")
-    if len(value) < min_length:
-        raise ValueError(f"{name} must hold at least {min_length} int(s); got {list(value)!r}")
-    return [positive_int(f"{name}[{i}]", v, minimum) for i, v in enumerate(value)]
 
 
 def same_shape(**tensors: Tensor) -> None:
