@@ -76,9 +76,11 @@ class CheckResult:
     def __str__(self) -> str:
         mark = "ok  " if self.passed else "FAIL"
         shape = "×".join(map(str, self.shape)) or "scalar"
+        # Short enough (about 77 characters for a typical check) to fit a page's column at
+        # 1280 px; the shape comes last, so its width does not shift the error column.
         return (
-            f"{mark} {self.name:<14} vs {self.method:<18} shape {shape:<9} "
-            f"rel. error {self.rel_error:.1e}  (tol {self.tolerance:.0e})"
+            f"{mark} {self.name:<14} vs {self.method:<12} "
+            f"rel. error {self.rel_error:.1e} (tol {self.tolerance:.0e})  shape {shape}"
         )
 
 
@@ -283,7 +285,7 @@ def check_gradients(
         >>> import torch
         >>> x = torch.tensor([1.0, -2.0], dtype=torch.float64)
         >>> res = check_gradients(lambda x: (x ** 2).sum(), {"x": x}, {"x": 2 * x}, finite_difference_tol=None)
-        ok   x              vs autograd           shape 2         rel. error 0.0e+00  (tol 1e-10)
+        ok   x              vs autograd     rel. error 0.0e+00 (tol 1e-10)  shape 2
     """
     validate.callable_("fn", fn)
     validate.instance("inputs", inputs, Mapping)
