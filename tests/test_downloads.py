@@ -153,10 +153,14 @@ def test_repository_must_be_a_github_url(tmp_path):
 
 # --------------------------------------------------------------------------- the built site
 
+def _blocks(site_dir: Path) -> list[dict]:
+    return json.loads((site_dir / "build-report.json").read_text(encoding="utf-8"))["snippets"]
+
+
 def _executed_pages(site_dir: Path) -> dict[str, float]:
     """src_uri -> seconds its blocks took, for every page that executed something."""
     seconds: dict[str, float] = {}
-    for s in json.loads((site_dir / "build-report.json").read_text(encoding="utf-8"))["snippets"]:
+    for s in _blocks(site_dir):
         seconds[s["page"]] = seconds.get(s["page"], 0.0) + s["seconds"]
     return seconds
 
@@ -182,9 +186,10 @@ def test_every_executed_page_offers_its_downloads(site_dir):
         script = f"{stem}.nb.py" if uri.endswith(".py") else f"{stem}.py"
         assert (folder / script).is_file(), (uri, script)
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-        if uri.endswith(".md"):  # each executed snippet file is in the notebook, as it is
-            for name in re.findall(r'--8<-- "([^"]+)"', (ROOT / "docs" / uri).read_text(encoding="utf-8")):
-                assert (ROOT / name).read_text(encoding="utf-8").strip().rstrip(";") in code, (uri, name)
+        for block in _blocks(site_dir):  # each snippet file the page executed is in its notebook, as it is
+            if block["page"] == uri and block["snippet"].startswith("snippets/"):
+                snippet = (ROOT / block["snippet"]).read_text(encoding="utf-8").strip()
+                assert snippet in code, (uri, block["snippet"])
 
 
 @pytest.mark.site

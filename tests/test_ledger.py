@@ -21,6 +21,8 @@ SQUARE = (
     "import torch\nfrom dlref import check\n"
     "x = torch.tensor([3.0], dtype=torch.float64)\n"
     "check.compare('square', 2 * x, torch.tensor([6.0], dtype=torch.float64), method='value')\n"
+    "# A common mistake, shown failing on purpose: it must not count as a failure of the build.\n"
+    "check.compare('slip', x, 2 * x, method='value', raise_on_fail=False)\n"
 )
 NOTEBOOK = (
     "# %% [markdown]\n# # A walkthrough\n\n"
@@ -37,9 +39,10 @@ PAGES = {
     "verification.md": "# Verification\n\n<!-- dlref:verification -->\n",
 }
 SNIPPETS = {"demo/cube.py": CUBE, "demo/square.py": SQUARE, "demo/plain.py": 'print("no checks here")\n'}
-EXPECTED = [
+EXPECTED = [  # sorted, as _ledger sorts
     ("a.md", "block-1", "cube", "autograd"),
     ("a.md", "block-1", "cube", "finite differences"),
+    ("b.md", "block-2", "slip", "value"),
     ("b.md", "block-2", "square", "value"),
     ("walk.nb.py", "in-2", "walkthrough", "autograd"),
 ]
@@ -69,7 +72,10 @@ def test_fresh_and_cached_builds_credit_each_check_once(tmp_path):
 
     # The page: totals, one collapsible section per page, each block linked to its anchor.
     page = (project / "site" / "verification" / "index.html").read_text(encoding="utf-8")
-    assert "<b>4</b> checks from <b>3</b> blocks on <b>3</b> pages; <b>0</b> failed." in page
+    assert (
+        "<b>5</b> checks from <b>3</b> blocks on <b>3</b> pages: <b>4</b> passed, <b>0</b> failed, "
+        "and <b>1</b> checked a mistake that its page shows failing on purpose." in page
+    )
     assert page.count('<details class="success dlref-ledger">') == 3
     assert "<table" not in page.split("dlref-ledger-total")[1].split("</article>")[0]
     for uri, anchor, *_ in EXPECTED:
@@ -77,8 +83,9 @@ def test_fresh_and_cached_builds_credit_each_check_once(tmp_path):
         assert f'href="../{url}#{anchor}"' in page
         target = (project / "site" / url / "index.html").read_text(encoding="utf-8")
         assert len(re.findall(rf'\bid="{anchor}"', target)) == 1, (uri, anchor)
-    summary = re.search(r"<summary>Page A <span[^>]*>([^<]*)</span>", page)
-    assert summary and summary[1].startswith("2 checks, all passed")
+    summary = dict(re.findall(r"<summary>(Page [AB]) <span[^>]*>([^<]*)</span>", page))
+    assert summary["Page A"].startswith("2 checks, all passed, largest rel. error")
+    assert summary["Page B"].startswith("2 checks, 1 passed, 1 mistake shown on purpose, largest rel. error 0.0e+00")
 
 
 def test_two_builds_at_once_keep_their_own_check_logs(tmp_path):

@@ -63,9 +63,10 @@ _NOTEBOOK_SCRIPTS = re.compile(
     re.S | re.I,
 )
 
-# The input prompt of a rendered notebook cell ("In [3]:"); it gets the anchor id "in-3"
-# (the template already uses "cell-<n>" for its copy buttons).
-_CELL_PROMPT = re.compile(r'(?P<open><div class="jp-InputPrompt jp-InputArea-prompt")(?P<rest>>In(?:\xa0|&nbsp;| )\[(?P<n>\d+)\]:)')
+# A rendered notebook's code cell and its input prompt ("In [3]:"): the cell gets the anchor id
+# "in-3" (the template already uses "cell-<n>" for its copy buttons).
+_CODE_CELL = re.compile(r'<div class="jp-Cell jp-CodeCell[^"]*"(?: id="[^"]*")?>')
+_IN_PROMPT = re.compile(r">In(?:\xa0|&nbsp;| )\[(\d+)\]:")
 
 
 class _CacheHits(logging.Handler):
@@ -212,7 +213,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         blocks = [r for r in self.executor.records if r.page == uri]
         if _is_notebook(uri):  # a jupytext notebook rendered by mkdocs-jupyter
             content = _NOTEBOOK_SCRIPTS.sub("", content)
-            content = _CELL_PROMPT.sub(r'\g<open> id="in-\g<n>"\g<rest>', content)  # the ledger links to cells
+            content = _anchor_cells(content)  # the ledger links to cells
             os.environ.pop("DLREF_CHECK_LOG", None)
             seconds = time.perf_counter() - self._page_start.get(uri, time.perf_counter())
             cached = str(Path(page.file.abs_src_path).resolve()) in self.cache_hits.paths
@@ -329,17 +330,19 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
 
     def _verification_table(self, page: Any) -> str:
         """The ledger: every check of this build, by chapter and page, each linked to its block."""
-        rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        rows: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {}
         for record in self._all_records():
             for c in record.checks:
-                rows.setdefault(record.page, []).append((_anchor(record, c), record.snippet, c))
-        checks = [c for page_rows in rows.values() for _, _, c in page_rows]
-        blocks = {(uri, anchor) for uri, page_rows in rows.items() for anchor, _, _ in page_rows}
-        failed = sum(not c["passed"] for c in checks)
-        parts = [
-            f'<p class="dlref-ledger-total"><b>{len(checks)}</b> checks from <b>{len(blocks)}</b> blocks on '
-            f"<b>{len(rows)}</b> pages; <b>{failed}</b> failed.</p>"
-        ]
+                rows.setdefault(record.page, []).append((_anchor(record, c), record.snippet, c, _verdict(record, c)))
+        verdicts = [row[3] for page_rows in rows.values() for row in page_rows]
+        blocks = {(uri, row[0]) for uri, page_rows in rows.items() for row in page_rows}
+        total = (
+            f'<p class="dlref-ledger-total"><b>{len(verdicts)}</b> checks from <b>{len(blocks)}</b> blocks on '
+            f"<b>{len(rows)}</b> pages: <b>{verdicts.count('passed')}</b> passed, <b>{verdicts.count('failed')}</b> failed"
+        )
+        if "shown" in verdicts:
+            total += f", and <b>{verdicts.count('shown')}</b> checked a mistake that its page shows failing on purpose"
+        parts = [total + ".</p>"]
         chapter = None
         prefix = "../" * page.url.count("/")
         for uri in sorted(rows, key=lambda u: (self.pages.get(u, {}).get("order", 1 << 30), u)):
@@ -392,6 +395,21 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
+def _anchor_cells(content: str) -> str:
+    """Give each executed code cell of a rendered notebook the id ``in-<n>`` of its ``In [n]`` prompt."""
+    cells = list(_CODE_CELL.finditer(content))
+    out, last = [], 0
+    for i, cell in enumerate(cells):
+        end = cells[i + 1].start() if i + 1 < len(cells) else len(content)
+        prompt = _IN_PROMPT.search(content, cell.end(), end)
+        tag = cell[0]
+        if prompt:
+            tag = re.sub(r' id="[^"]*"', "", tag)[:-1] + f' id="in-{prompt[1]}">'
+        out += [content[last : cell.start()], tag]
+        last = cell.end()
+    return "".join(out) + content[last:]
+
+
 def _anchor(record: BlockRecord, check: dict[str, Any]) -> str:
     """The id, on its page, of the block or notebook cell that made ``check``."""
     if record.anchor:
@@ -399,14 +417,30 @@ def _anchor(record: BlockRecord, check: dict[str, Any]) -> str:
     return f"in-{check['cell']}" if check.get("cell") else ""
 
 
-def _ledger_page(title: str, url: str, rows: list[tuple[str, str, dict[str, Any]]]) -> str:
+def _verdict(record: BlockRecord, check: dict[str, Any]) -> str:
+    """``"passed"``; ``"failed"``; or ``"shown"``: a failed check whose block went on without
+    raising (``raise_on_fail=False``), i.e. a common mistake its page demonstrates."""
+    if check["passed"]:
+        return "passed"
+    return "shown" if record.status == "ok" else "failed"
+
+
+_MARKS = {"passed": "✓", "failed": "✗ failed", "shown": "✗ a mistake shown on purpose:"}
+
+
+def _ledger_page(title: str, url: str, rows: list[tuple[str, str, dict[str, Any], str]]) -> str:
     """One page of the ledger: a collapsible section whose summary line counts its checks."""
-    failed = sum(not c["passed"] for _, _, c in rows)
-    worst = max(c["rel_error"] for _, _, c in rows)
-    state = f"{failed} failed" if failed else "all passed"
+    verdicts = [row[3] for row in rows]
+    state = "all passed" if set(verdicts) == {"passed"} else f"{verdicts.count('passed')} passed"
+    if "failed" in verdicts:
+        state += f", {verdicts.count('failed')} failed"
+    if "shown" in verdicts:
+        state += f", {verdicts.count('shown')} mistake{'s' * (verdicts.count('shown') != 1)} shown on purpose"
+    errors = [row[2]["rel_error"] for row in rows if row[3] == "passed"]
+    worst = f", largest rel. error {max(errors):.1e}" if errors else ""
     summary = (
         f'<summary>{html.escape(title)} <span class="dlref-ledger-count">{len(rows)} check{"s" * (len(rows) != 1)}, '
-        f"{state}, largest rel. error {worst:.1e}</span></summary>"
+        f"{state}{worst}</span></summary>"
     )
     body = [f'<p><a href="{url}">Open the page</a></p>']
     for (anchor, snippet), group in itertools.groupby(rows, key=lambda row: row[:2]):
@@ -417,16 +451,17 @@ def _ledger_page(title: str, url: str, rows: list[tuple[str, str, dict[str, Any]
             label = f"Cell In [{anchor[3:]}]"
         target = f"{url}#{anchor}" if anchor else url
         items = "".join(
-            f'<li>{"✅" if c["passed"] else "❌"} <b>{html.escape(c["name"])}</b> vs {html.escape(c["method"])}: '
+            f'<li class="dlref-{verdict}">{_MARKS[verdict]} <b>{html.escape(c["name"])}</b> vs {html.escape(c["method"])}: '
             f'{c["rel_error"]:.1e} <small>(tol {c["tolerance"]:.0e})</small></li>'
-            for _, _, c in group
+            for _, _, c, verdict in group
         )
         body.append(
             f'<p class="dlref-ledger-block"><a href="{target}">{label}</a> · <code>{html.escape(snippet)}</code></p>'
             f'<ul class="dlref-ledger-checks">{items}</ul>'
         )
+    failed = "failed" in verdicts
     kind = "failure" if failed else "success"
-    return f'<details class="{kind} dlref-ledger"{" open" * bool(failed)}>{summary}{"".join(body)}</details>'
+    return f'<details class="{kind} dlref-ledger"{" open" * failed}>{summary}{"".join(body)}</details>'
 
 
 def _page_url(src_uri: str) -> str:
