@@ -36,7 +36,7 @@ def test_esl_large_decay_shrinks_weights_more():
 
 
 def test_esl_bad_input():
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="n must be an int >= 1; got 0"):
         esl.simulate(0, 1, esl.Config(), torch.Generator())
 
 

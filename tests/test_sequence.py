@@ -148,7 +148,7 @@ def test_long_range_batch_and_smoke_run(tmp_path):
     x, y = lr.make_batch(8, 5, torch.Generator().manual_seed(0))
     torch.testing.assert_close(y, (x[:, 0, 0] > 0).float())
     assert x[:, 0, 1].eq(1).all() and x[:, 1:, 1].eq(0).all()
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="B must be an int >= 1; got 0"):
         lr.make_batch(0, 5, torch.Generator())
     with pytest.raises(ValueError, match="kind"):
         lr.Classifier("gru", 4)
