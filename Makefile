@@ -15,7 +15,7 @@ ifeq ($(FRESH),1)
 export DLREF_FRESH := 1
 endif
 
-.PHONY: install data system-deps docs serve test test-fast bench-build clean
+.PHONY: install data system-deps docs serve test test-fast bench-build clean FORCE
 
 # torch: this machine keeps torch 2.14.1 / torchvision 0.29.1 wheels on local disk (pip's cap
 # lives in /etc/xdg/pip); elsewhere a normal pip install picks the right build.
@@ -42,18 +42,43 @@ system-deps:
 	  else echo "note: no apt-get; missing:$$missing (datasets are downloaded by torchvision where possible)"; fi; \
 	fi
 
-data: $(STAMP) system-deps
+# The dataset is prepared once: a stamp in the data root (dlref.data.data_root's rule) records
+# it, so deleting the data root fetches again, and an unchanged tree does not import torch.
+DATA_ROOT := $(or $(DLREF_DATA),$(if $(filter /%,$(XDG_CACHE_HOME)),$(XDG_CACHE_HOME),$(HOME)/.cache)/dlref/data)
+DATA_STAMP := $(DATA_ROOT)/.dlref-fetched-fashion-mnist
+
+$(DATA_STAMP): $(STAMP) | system-deps
 	$(BIN)/dlref data fetch fashion-mnist
+	@touch $@
 
-docs: data
-	$(BIN)/mkdocs build --strict
+data: $(DATA_STAMP)
 
-serve: data
+# The site is rebuilt only when one of its inputs changed since the last successful build
+# (`make docs` with nothing changed is a no-op); FRESH=1 always rebuilds, re-running every
+# block. The stamp lives in site/, which mkdocs empties first, so a failed build leaves none.
+# .cache/build-env holds the variables that change what a build shows; it is rewritten only
+# when they change, which makes it newer than the stamp. SITE= and BUILD_CACHE= move both.
+SITE ?= site
+BUILD_CACHE ?= .cache
+SITE_STAMP := $(SITE)/.dlref-built
+BUILD_INPUTS := mkdocs.yml pyproject.toml $(shell find docs snippets dlref results -type f \
+  -not -path '*/__pycache__/*' -not -name '*.pyc' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
+BUILD_ENV := profile=$(DLREF_PROFILE) device=$(DLREF_DEVICE) data=$(DATA_ROOT) upgrade=$(DLREF_UPGRADE_KEYS)
+$(shell mkdir -p $(BUILD_CACHE) && { echo '$(BUILD_ENV)' | cmp -s - $(BUILD_CACHE)/build-env || echo '$(BUILD_ENV)' > $(BUILD_CACHE)/build-env; })
+
+$(SITE_STAMP): $(STAMP) $(DATA_STAMP) $(BUILD_INPUTS) $(BUILD_CACHE)/build-env $(if $(filter 1,$(FRESH)),FORCE) | system-deps
+	$(BIN)/mkdocs build --strict -d $(SITE)
+	@touch $@
+
+docs: $(SITE_STAMP)
+
+FORCE:
+
+serve: $(STAMP) $(DATA_STAMP) | system-deps
 	$(BIN)/mkdocs serve
 
 # The strict build is part of the tests: its output is checked by tests/test_site_*.py.
-test: data
-	$(BIN)/mkdocs build --strict
+test: $(SITE_STAMP)
 	$(BIN)/python -m pytest -n 2 --codeblocks tests docs
 
 bench-build: $(STAMP)

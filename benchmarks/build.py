@@ -1,11 +1,23 @@
-"""Build speed: a fresh quick-profile build of the whole site vs a rebuild with nothing changed.
+"""Build speed: a fresh quick-profile build, `make docs` with nothing changed, and a cached rebuild.
 
 Usage: ``python benchmarks/build.py`` (or ``make bench-build``). Builds into a temporary
-site directory with a temporary execution cache, so the working tree's site/ and .cache/
-are untouched. Prints both times, their ratio, the targets, and the slowest blocks.
+site directory with temporary caches (``make docs SITE=... BUILD_CACHE=...`` and the
+``DLREF_EXEC_CACHE`` / ``DLREF_JUPYTER_CACHE`` variables mkdocs.yml reads), so the working
+tree's site/ and .cache/ are untouched. Set-up (the virtual environment) is not measured:
+make is told to treat it as done.
 
-Targets (foundation issue): fresh quick build ≤ 300 s on the 2-core machine; rebuild with
-nothing changed ≤ 10 % of the fresh build.
+What is timed:
+
+* **fresh**: ``make docs`` with empty caches — every block and notebook executes (what
+  ``make docs FRESH=1`` does, without also re-running stored experiments in results/).
+* **nothing changed**: ``make docs`` again — the site stamp is newer than every input, so
+  make does nothing.
+* **cached rebuild**: ``mkdocs build`` itself with every block cached — what ``make docs``
+  pays after an edit that changes no executed code, and what ``make serve`` pays per edit
+  without ``--dirty``.
+
+Targets (site issue "The reader's site" on the 2-core machine): nothing changed ≤ 3 s, fresh
+build ≤ 60 s.
 """
 
 from __future__ import annotations
@@ -19,42 +31,64 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+VENV = Path(sys.prefix)
+TARGET_NOTHING_CHANGED = 3.0
+TARGET_FRESH = 60.0
 
 
-def timed_build(site_dir: Path, cache_dir: Path) -> tuple[float, dict]:
+def _env(tmp: Path) -> dict[str, str]:
     env = {
         **os.environ, "NO_MKDOCS_2_WARNING": "1", "DLREF_PROFILE": "quick",
         # mkdocs.yml reads both cache locations from these variables (`!ENV`).
-        "DLREF_EXEC_CACHE": str(cache_dir / "dlref-exec"), "DLREF_JUPYTER_CACHE": str(cache_dir / "mkdocs-jupyter"),
+        "DLREF_EXEC_CACHE": str(tmp / "cache" / "dlref-exec"),
+        "DLREF_JUPYTER_CACHE": str(tmp / "cache" / "mkdocs-jupyter"),
     }
     env.pop("DLREF_FRESH", None)
+    env.pop("FRESH", None)
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
-        sys.exit(f"build failed:\n{proc.stderr[-4000:]}")
-    return seconds, json.loads((site_dir / "build-report.json").read_text(encoding="utf-8"))
+        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return seconds, proc.stdout + proc.stderr
+
+
+def make_docs(tmp: Path) -> list[str]:
+    # `-o`: take the virtual environment's install stamp as up to date (set-up is not measured).
+    return [
+        "make", "--no-print-directory", "-o", ".venv/.dlref-installed",
+        "docs", f"SITE={tmp / 'site'}", f"BUILD_CACHE={tmp / 'build-cache'}",
+    ]
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dlref-bench-") as tmp:
         tmp = Path(tmp)
-        fresh, report = timed_build(tmp / "site", tmp / "cache")
-        rebuild, report2 = timed_build(tmp / "site", tmp / "cache")
-    ratio = rebuild / fresh
+        env = _env(tmp)
+        fresh, _ = timed(make_docs(tmp), env)
+        report = json.loads((tmp / "site" / "build-report.json").read_text(encoding="utf-8"))
+        nothing, out = timed(make_docs(tmp), env)
+        noop = "mkdocs" not in out
+        cached, _ = timed([str(VENV / "bin" / "mkdocs"), "build", "--strict", "-d", str(tmp / "site")], env)
+        report2 = json.loads((tmp / "site" / "build-report.json").read_text(encoding="utf-8"))
     blocks = sorted(report["snippets"], key=lambda r: -r["seconds"])
     rerun = [r for r in report2["snippets"] if not r["cached"]]
-    print(f"device: {report['provenance']['device']}; profile quick; {len(blocks)} executed blocks/notebooks")
-    print(f"fresh build:            {fresh:7.1f} s   (target ≤ 300 s: {'met' if fresh <= 300 else 'MISSED'})")
-    print(f"rebuild, nothing new:   {rebuild:7.1f} s   ({len(rerun)} blocks re-executed)")
-    print(f"ratio rebuild / fresh:  {ratio:7.1%}   (target ≤ 10 %: {'met' if ratio <= 0.10 else 'MISSED'})")
+    ok_fresh, ok_nothing = fresh <= TARGET_FRESH, nothing <= TARGET_NOTHING_CHANGED and noop
+    print(f"device: {report['provenance']['device']}; profile quick; {len(blocks)} executed blocks/notebooks; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"fresh build (make docs, empty caches): {fresh:7.1f} s   (target ≤ {TARGET_FRESH:.0f} s: {'met' if ok_fresh else 'MISSED'})")
+    print(f"make docs, nothing changed:            {nothing:7.1f} s   (target ≤ {TARGET_NOTHING_CHANGED:.0f} s: "
+          f"{'met' if ok_nothing else 'MISSED'}{'' if noop else '; make ran mkdocs'})")
+    print(f"mkdocs build, every block cached:      {cached:7.1f} s   ({len(rerun)} blocks re-executed)")
+    print(f"execution inside the fresh build:      {report['execution_seconds']:7.1f} s")
     print("slowest blocks in the fresh build:")
-    for r in blocks[:8]:
+    for r in blocks[:10]:
         print(f"  {r['seconds']:6.1f} s  {r['snippet']}")
-    return 0 if fresh <= 300 and ratio <= 0.10 else 1
+    return 0 if ok_fresh and ok_nothing else 1
 
 
 if __name__ == "__main__":
