@@ -165,6 +165,7 @@ def scaled_dot_product_attention(
     is_causal: bool = False,
     scale: float | None = None,
     *,
+    enable_gqa: bool = False,
     fast: bool = False,
     generator: torch.Generator | None = None,
 ) -> Tensor:
@@ -182,6 +183,9 @@ def scaled_dot_product_attention(
         dropout_p: Probability of zeroing each attention weight (kept ones are scaled by ``1/(1−p)``).
         is_causal: Query ``i`` attends only to keys ``j ≤ i`` (see [`causal_mask()`][dlref.attention.causal_mask]).
         scale: Multiplies the scores; default ``1/sqrt(E)``.
+        enable_gqa: Grouped-query attention: ``q`` has ``H_q`` heads (dim −3) and ``k``, ``v`` have
+            ``H_kv`` with ``H_q`` a multiple of it; each key/value head serves ``H_q/H_kv`` consecutive
+            query heads (``repeat_interleave``), as in PyTorch.
         fast: Dispatch to PyTorch's fused kernel (bad input raises the same errors).
         generator: Random generator for the dropout mask of the step-by-step path (ignored by ``fast``).
 
@@ -209,6 +213,7 @@ def scaled_dot_product_attention(
     validate.boolean("is_causal", is_causal)
     validate.optional(validate.real, "scale", scale)
     validate.boolean("fast", fast)
+    validate.boolean("enable_gqa", enable_gqa)
     validate.instance("generator", generator, torch.Generator, optional=True)
     if fast:
         try:  # two things PyTorch's CPU kernel lets through (torch 2.14): k, v of different lengths; 1-D masks
@@ -219,14 +224,29 @@ def scaled_dot_product_attention(
             _check_inputs(q, k, v, attn_mask, is_causal)
         try:  # no checks on the happy path, so the fused path costs what PyTorch's kernel costs
             return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p,
-                                                  is_causal=is_causal, scale=scale)
+                                                  is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
         except (RuntimeError, TypeError, IndexError):
             _check_inputs(q, k, v, attn_mask, is_causal)  # a message that names the shapes, if they are at fault
             raise  # otherwise PyTorch's error stands
+    if enable_gqa:
+        k, v = _share_kv_heads(q, k, v)
     _check_qkv(q, k, v)
     A = attention_weights(q, k, attn_mask, is_causal, scale)  # (..., L, S)
     A = _dropout(A, dropout_p, generator)
     return A @ v  # (..., L, S) @ (..., S, E_v) -> (..., L, E_v)
+
+
+def _share_kv_heads(q: Tensor, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+    """Grouped-query attention: repeat each key/value head for its ``H_q/H_kv`` query heads."""
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        validate.tensor(name, t)
+        if t.dim() < 3:
+            raise ValueError(f"enable_gqa needs a head dim: {name} must be (..., H, length, features); got {_shape(t)}")
+    Hq, Hk, Hv = q.size(-3), k.size(-3), v.size(-3)
+    if Hk != Hv or Hk == 0 or Hq % Hk:
+        raise ValueError(f"enable_gqa: k and v must have the same number of heads H_kv dividing q's H_q; "
+                         f"got H_q={Hq}, k {Hk}, v {Hv} heads")
+    return k.repeat_interleave(Hq // Hk, dim=-3), v.repeat_interleave(Hq // Hk, dim=-3)  # (..., H_q, S, ·)
 
 
 def _dropout(A: Tensor, p: float, generator: torch.Generator | None) -> Tensor:
@@ -257,11 +277,15 @@ class MultiheadAttention(nn.Module):
         vdim: Features of ``value`` (default ``E``).
         device: Device of the parameters.
         dtype: Dtype of the parameters.
+        add_bias_kv: Append a learned key ``b_k`` and value ``b_v`` (in ``E`` features, after the
+            projections) to every sequence of keys and values, as ``torch.nn.MultiheadAttention`` does.
+        add_zero_attn: Append an all-zero key and value (after the projections and ``add_bias_kv``).
 
     Shape:
         query: ``(B, L, E)``; key: ``(B, S, kdim)``; value: ``(B, S, vdim)``;
         key_padding_mask: ``(B, S)``; attn_mask: ``(L, S)`` or ``(B·H, L, S)``;
-        output: ``(B, L, E)``; weights: ``(B, L, S)`` averaged over heads, or ``(B, H, L, S)``.
+        output: ``(B, L, E)``; weights: ``(B, L, S')`` averaged over heads, or ``(B, H, L, S')``,
+        with ``S' = S`` plus one per appended key (the masks never hide the appended keys).
 
     Examples:
         >>> mha = MultiheadAttention(16, 4)
@@ -273,7 +297,7 @@ class MultiheadAttention(nn.Module):
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  kdim: int | None = None, vdim: int | None = None, device: torch.device | str | None = None,
-                 dtype: torch.dtype | None = None) -> None:
+                 dtype: torch.dtype | None = None, *, add_bias_kv: bool = False, add_zero_attn: bool = False) -> None:
         super().__init__()
         validate.positive_int("embed_dim", embed_dim)
         validate.positive_int("num_heads", num_heads)
@@ -298,23 +322,31 @@ class MultiheadAttention(nn.Module):
         for lin in (self.q_proj, self.k_proj, self.v_proj, self.out_proj):
             if lin.bias is not None:
                 nn.init.zeros_(lin.bias)
+        validate.boolean("add_bias_kv", add_bias_kv)
+        self.add_zero_attn = validate.boolean("add_zero_attn", add_zero_attn)
+        self.bias_k = self.bias_v = None
+        if add_bias_kv:  # one learned extra key and value that every query may attend to
+            self.bias_k = nn.Parameter(nn.init.xavier_normal_(torch.empty(1, 1, embed_dim, device=device, dtype=dtype)))
+            self.bias_v = nn.Parameter(nn.init.xavier_normal_(torch.empty(1, 1, embed_dim, device=device, dtype=dtype)))
 
     def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, head_dim={self.embed_dim // self.num_heads}, "
-                f"kdim={self.kdim}, vdim={self.vdim}, dropout={self.dropout}, bias={self.q_proj.bias is not None}")
+                f"kdim={self.kdim}, vdim={self.vdim}, dropout={self.dropout}, bias={self.q_proj.bias is not None}"
+                + (", add_bias_kv=True" if self.bias_k is not None else "")
+                + (", add_zero_attn=True" if self.add_zero_attn else ""))
 
     @classmethod
     def from_torch(cls, mha: nn.MultiheadAttention) -> MultiheadAttention:
         """A copy of a `torch.nn.MultiheadAttention`'s weights (any ``batch_first``).
 
         Raises:
-            ValueError: ``mha`` uses ``add_bias_kv`` or ``add_zero_attn``, which this layer does not have.
+            TypeError: ``mha`` is not a ``torch.nn.MultiheadAttention``.
         """
-        if mha.bias_k is not None or mha.add_zero_attn:
-            raise ValueError("add_bias_kv and add_zero_attn are not supported")
+        validate.instance("mha", mha, nn.MultiheadAttention)
         p = mha.out_proj.weight
         new = cls(mha.embed_dim, mha.num_heads, mha.dropout, bias=mha.in_proj_bias is not None,
-                  kdim=mha.kdim, vdim=mha.vdim, device=p.device, dtype=p.dtype)
+                  kdim=mha.kdim, vdim=mha.vdim, device=p.device, dtype=p.dtype,
+                  add_bias_kv=mha.bias_k is not None, add_zero_attn=mha.add_zero_attn)
         if mha._qkv_same_embed_dim:
             weights = mha.in_proj_weight.chunk(3)  # (3E, E) -> three (E, E)
         else:
@@ -328,6 +360,9 @@ class MultiheadAttention(nn.Module):
             new.out_proj.weight.copy_(mha.out_proj.weight)
             if mha.out_proj.bias is not None:
                 new.out_proj.bias.copy_(mha.out_proj.bias)
+            if mha.bias_k is not None:
+                new.bias_k.copy_(mha.bias_k)
+                new.bias_v.copy_(mha.bias_v)
         return new
 
     def _merged_mask(self, B: int, L: int, S: int, key_padding_mask: Tensor | None, attn_mask: Tensor | None,
@@ -400,9 +435,19 @@ class MultiheadAttention(nn.Module):
         mask = self._merged_mask(B, L, S, key_padding_mask, attn_mask, is_causal, query.dtype, query.device)
         p = self.dropout if self.training else 0.0
 
+        k, v = self.k_proj(key), self.v_proj(value)  # (B, S, E)
+        if self.bias_k is not None:  # the learned extra key/value, appended at position S
+            k = torch.cat([k, self.bias_k.expand(B, 1, E)], dim=1)  # (B, S + 1, E)
+            v = torch.cat([v, self.bias_v.expand(B, 1, E)], dim=1)
+        if self.add_zero_attn:  # an all-zero key/value: a query may attend to "nothing" (score 0, value 0)
+            k = torch.cat([k, k.new_zeros(B, 1, E)], dim=1)
+            v = torch.cat([v, v.new_zeros(B, 1, E)], dim=1)
+        if mask is not None and k.size(1) > S:
+            mask = F.pad(mask, (0, k.size(1) - S))  # the appended keys are allowed for every query
+        S = k.size(1)
         q = self.q_proj(query).view(B, L, H, E // H).transpose(1, 2)  # (B, L, E) -> (B, H, L, E/H)
-        k = self.k_proj(key).view(B, S, H, E // H).transpose(1, 2)  # (B, S, E) -> (B, H, S, E/H)
-        v = self.v_proj(value).view(B, S, H, E // H).transpose(1, 2)  # (B, S, E) -> (B, H, S, E/H)
+        k = k.view(B, S, H, E // H).transpose(1, 2)  # (B, S, E) -> (B, H, S, E/H)
+        v = v.view(B, S, H, E // H).transpose(1, 2)  # (B, S, E) -> (B, H, S, E/H)
         A = None
         if need_weights or not fast:
             A = _dropout(attention_weights(q, k, mask), p, None)  # (B, H, L, S)

@@ -328,9 +328,19 @@ def test_mha_bad_construction(E, H, match):
         MultiheadAttention(E, H)
 
 
-def test_from_torch_rejects_extra_features():
-    with pytest.raises(ValueError, match="add_bias_kv"):
-        MultiheadAttention.from_torch(torch.nn.MultiheadAttention(8, 2, add_bias_kv=True))
+@pytest.mark.parametrize("add_bias_kv, add_zero_attn", [(True, False), (False, True), (True, True)])
+def test_from_torch_copies_bias_kv_and_zero_attn(add_bias_kv, add_zero_attn):
+    torch.manual_seed(0)
+    ref = torch.nn.MultiheadAttention(8, 2, add_bias_kv=add_bias_kv, add_zero_attn=add_zero_attn,
+                                      batch_first=True, dtype=torch.float64)
+    ours = MultiheadAttention.from_torch(ref)
+    x = torch.randn(3, 5, 8, dtype=torch.float64)
+    pad = torch.tensor([[False] * 5, [False] * 3 + [True] * 2, [False] * 4 + [True]])
+    out, A = ours(x, x, x, key_padding_mask=pad)
+    out_ref, A_ref = ref(x, x, x, key_padding_mask=pad)
+    torch.testing.assert_close(out, out_ref)
+    torch.testing.assert_close(A, A_ref)
+    assert A.shape[-1] == 5 + add_bias_kv + add_zero_attn
 
 
 def test_module_exports():

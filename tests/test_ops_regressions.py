@@ -157,3 +157,22 @@ def test_max_pool2d_indices_match_torch_with_inf_nan_and_ceil_mode(ceil_mode):
 def test_max_pool2d_refuses_windows_of_padding_only():
     with pytest.raises(ValueError, match="holds only padding"):
         cb.max_pool2d(torch.zeros(1, 1, 8, 1), 2, 2, 1, 2)
+
+
+def test_sdpa_grouped_query_attention_matches_torch():
+    """enable_gqa (PyTorch's grouped-query attention) used to be refused; 4 query heads share 2 key/value heads."""
+    from dlref import attention
+
+    g = torch.Generator().manual_seed(6)
+    q = torch.randn(2, 4, 3, 8, dtype=f64, generator=g, requires_grad=True)
+    k = torch.randn(2, 2, 5, 8, dtype=f64, generator=g, requires_grad=True)
+    v = torch.randn(2, 2, 5, 6, dtype=f64, generator=g, requires_grad=True)
+    ref = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+    for fast in (False, True):
+        out = attention.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True, fast=fast)
+        torch.testing.assert_close(out, ref)
+        dO = torch.randn_like(ref)
+        for a, b in zip(torch.autograd.grad(out, (q, k, v), dO), torch.autograd.grad(ref, (q, k, v), dO, retain_graph=True)):
+            torch.testing.assert_close(a, b)
+    with pytest.raises(ValueError, match="H_kv dividing q's H_q"):
+        attention.scaled_dot_product_attention(q, k[:, :1].expand(2, 3, 5, 8), v[:, :1].expand(2, 3, 5, 6), enable_gqa=True)
