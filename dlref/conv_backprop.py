@@ -100,7 +100,8 @@ def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple
 
     Shape:
         X ``(B, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``, W ``(C_out, C_in/G, k_h, k_w)``, b ``(C_out,)`` →
-        O ``(B, C_out, H_out, W_out)`` with ``H_out = ⌊(H_in + 2p_h − k_h)/s_h⌋ + 1`` (likewise W_out); no batch dim in, none out.
+        O ``(B, C_out, H_out, W_out)`` with ``H_out = ⌊(H_in + 2p_h − d_h(k_h − 1) − 1)/s_h⌋ + 1`` (likewise W_out);
+        without a batch dim in, none out.
 
     Raises:
         TypeError / ValueError: Non-tensors, wrong ranks, mismatched channels or dtypes, a kernel
