@@ -141,6 +141,7 @@ class TrainConfig:
             raise ValueError(f"TrainConfig.weight_decay must be >= 0; got {self.weight_decay!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"TrainConfig.seed must be a non-negative int; got {self.seed!r}")
+        validate.real("TrainConfig.lr", self.lr, low=0.0, low_open=True)
         validate.real("TrainConfig.weight_decay", self.weight_decay, low=0.0)
         validate.boolean("TrainConfig.amp", self.amp)
         validate.boolean("TrainConfig.channels_last", self.channels_last)

@@ -94,7 +94,7 @@ class Augment:
     """
 
     def __init__(self, base, generator: torch.Generator, *, pad: int, fill: float) -> None:
-        validate.iterable("base", base, "an iterable of (x, y) batches")
+        validate.iterable("base", base, "an iterable of (x, y) batches", of=(tuple, list))
         validate.instance("generator", generator, torch.Generator)
         validate.positive_int("pad", pad, minimum=0)
         validate.real("fill", fill)

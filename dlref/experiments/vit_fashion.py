@@ -46,6 +46,8 @@ class Config:
         validate.real("Config.lr", self.lr, low=0.0, low_open=True)
         validate.positive_int("Config.vit_dim", self.vit_dim)
         validate.positive_int("Config.vit_depth", self.vit_depth)
+        validate.positive_int("Config.vit_heads", self.vit_heads)
+        validate.positive_int("Config.patch_size", self.patch_size)
         validate.choice("Config.vit_heads", self.vit_heads, [h for h in range(1, self.vit_dim + 1) if self.vit_dim % h == 0])
         validate.choice("Config.patch_size", self.patch_size, (1, 2, 4, 7, 14, 28))
         validate.positive_int("Config.seed", self.seed, minimum=0)
