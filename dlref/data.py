@@ -423,9 +423,9 @@ def digits(as_images: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         >>> tuple(X.shape), X.dtype, float(X.max()), tuple(y.shape)
         ((1797, 64), torch.float32, 1.0, (1797,))
     """
+    validate.boolean("as_images", as_images)
     from sklearn.datasets import load_digits
 
-    validate.boolean("as_images", as_images)
     bunch = load_digits()
     # Pixels are counts 0..16 of set bits in 4×4 blocks of the original 32×32 bitmaps.
     X = torch.as_tensor(bunch.data, dtype=torch.float32) / 16.0  # (N, 64)
