@@ -70,7 +70,7 @@ def autocast(dev: torch.device | str | None = None, enabled: bool = True, *, cpu
     On CPU the context is a no-op by default, so that CPU results stay float32 and bit-reproducible.
     ``cpu=True`` turns on bf16 autocast there as well: on a CPU with AMX or AVX-512-bf16 units
     (oneDNN picks them up) convolutions and matrix products run faster, at bf16 precision;
-    elsewhere it is emulated and usually slower. Measure it (``benchmarks/train.py``) before relying
+    elsewhere it is emulated and usually slower. Measure it (``dlref bench train``) before relying
     on it.
 
     Args:

@@ -127,6 +127,28 @@ def results_root() -> Path:
     return Path.home() / ".cache" / "dlref" / "results"
 
 
+def bundled_root() -> Path | None:
+    """The results that ship inside the installed package (``dlref._stored_results``), or ``None``.
+
+    A wheel carries the repository's ``results/`` there, read-only: when the results root has no
+    record of an experiment, [`run_or_load()`][dlref.results.run_or_load] loads this copy, so a
+    page's snippet shows the stored numbers after a plain ``pip install dlref``. New runs are
+    written to [`results_root()`][dlref.results.results_root], never into the installed package.
+
+    Examples:
+        >>> bundled_root() is None or bundled_root().is_dir()
+        True
+    """
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("dlref._stored_results")
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else None
+
+
 #: What ``code_hash`` can find the source of.
 _CODE_TYPES = (FunctionType, MethodType, type, ModuleType)
 
@@ -302,6 +324,11 @@ def run_or_load(
     stored_file = directory / "result.json"
     _recover_swap(directory)
     stored = _read_record(stored_file, name)
+    shown = directory  # where the record shown comes from: the results root, or the package's copy
+    bundled = bundled_root() if root is None and stored is None else None
+    if bundled is not None and (bundled / name / "result.json").is_file():
+        shown = bundled / name
+        stored = _read_record(shown / "result.json", name)
     fresh = os.environ.get("DLREF_FRESH", "") not in ("", "0")
     allowed = dlref.profile() in profiles and dlref.device().type in devices
 
@@ -312,11 +339,11 @@ def run_or_load(
         if stored.get("key_scheme") is None and os.environ.get("DLREF_UPGRADE_KEYS", "") not in ("", "0"):
             stored.update(key=key, key_scheme=KEY_SCHEME)
             stored["digest"] = _digest(stored)
-            write_json(stored_file, stored)
-        return _from_record(name, directory, stored, stale=False)
+            write_json(shown / "result.json", stored)
+        return _from_record(name, shown, stored, stale=False)
     if not allowed:
         if stored:
-            return _from_record(name, directory, stored, stale=True)
+            return _from_record(name, shown, stored, stale=True)
         raise ResultMissingError(
             f"no stored result for {name!r} under {directory}, and it runs only with profile in {profiles} "
             f"on {devices} (now: profile {dlref.profile()!r}, device {dlref.device().type!r}); "

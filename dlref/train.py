@@ -587,7 +587,7 @@ def fit(
         channels_last: Use the ``channels_last`` memory format on CUDA (and on CPU with ``cpu_amp``).
         cpu_amp: bf16 autocast on CPU as well ([`dlref.autocast()`][dlref.device.autocast] with ``cpu=True``): faster on
             CPUs with AMX or AVX-512-bf16 units (2–3× for conv nets on the CPU that built the site;
-            see ``benchmarks/train.py``), but no longer bit-identical to float32.
+            see ``dlref bench train``), but no longer bit-identical to float32.
         log_every: Record the mean loss of the last ``log_every`` steps.
         max_steps: Smoke mode: stop after this many optimizer steps in total.
         progress: Show a tqdm progress bar.

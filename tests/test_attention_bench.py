@@ -1,4 +1,4 @@
-"""The attention benchmark (benchmarks/attention.py) in smoke mode, and `dlref bench attention`."""
+"""The attention benchmark (dlref/benchmarks/attention.py) in smoke mode, and `dlref bench attention`."""
 
 from __future__ import annotations
 

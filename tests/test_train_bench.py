@@ -1,4 +1,4 @@
-"""The training-loop benchmark (benchmarks/train.py) in smoke mode."""
+"""The training-loop benchmark (dlref/benchmarks/train.py) in smoke mode."""
 
 from __future__ import annotations
 

@@ -1,17 +1,24 @@
-"""The repository's benchmarks (``benchmarks/<name>.py``) and the ``dlref bench`` command.
+"""Benchmarks: the ones that ship with the package, the repository's site tools, and ``dlref bench``.
 
-The benchmark scripts are files of the repository, not of the installed package: [`load()`][dlref.benchmarks.load]
-imports one from the checkout dlref runs from (an editable install), so pages, tests and the
-command line all use the same code.
+Two kinds, one loader ([`load()`][dlref.benchmarks.load]):
 
-* ``attention`` — time and memory of attention forward + backward against the sequence length.
-* ``train`` — images/s of [`dlref.train.fit()`][dlref.train.fit] against a plain PyTorch loop, float32 and bf16.
-* ``page_weight`` — the bytes a first visit to each page of the built site transfers.
+* **Package benchmarks** (``dlref/benchmarks/<name>.py``), installed with dlref, so
+  ``dlref bench NAME`` works from a wheel in any folder:
+
+  * ``attention`` — time and memory of attention forward + backward against the sequence length.
+  * ``train`` — images/s of [`dlref.train.fit()`][dlref.train.fit] against a plain PyTorch loop, float32 and bf16.
+
+* **Repository tools** (``benchmarks/<name>.py`` of a checkout): they measure the built site, so
+  they exist only where the repository does:
+
+  * ``page_weight`` — the bytes a first visit to each page of the built site transfers.
+  * ``build`` — the site's build and rebuild times (``make bench-build``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -19,27 +26,33 @@ from types import ModuleType
 
 from dlref import validate
 
-NAMES = ("attention", "train", "page_weight")
+#: Benchmarks installed with the package (``dlref/benchmarks/<name>.py``).
+NAMES = ("attention", "train")
+#: Site tools in the repository's ``benchmarks/`` folder (a checkout only).
+REPOSITORY_NAMES = ("page_weight", "build")
 
 
 def load(name: str) -> ModuleType:
-    """Import ``benchmarks/<name>.py`` from the checkout dlref runs from.
+    """The benchmark module ``name``: a package benchmark, or a repository tool from the checkout.
 
     Raises:
-        ValueError: ``name`` is not one of `NAMES`.
-        FileNotFoundError: dlref was installed without its repository (not ``pip install -e .``).
+        ValueError: ``name`` is not one of `NAMES` or `REPOSITORY_NAMES`.
+        FileNotFoundError: a repository tool was asked for, but dlref runs without its repository
+            (installed from a wheel rather than ``pip install -e .`` in a checkout).
 
     Examples:
         >>> load("train").MODELS
         ('lenet', 'bncnn', 'fast-cnn')
     """
     validate.instance("name", name, str)
-    if name not in NAMES:
-        raise ValueError(f"unknown benchmark {name!r}; expected one of {NAMES}")
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    if name in NAMES:
+        return importlib.import_module(f"dlref.benchmarks.{name}")
+    if name not in REPOSITORY_NAMES:
+        raise ValueError(f"unknown benchmark {name!r}; expected one of {NAMES + REPOSITORY_NAMES}")
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py"
     if not path.is_file():
-        raise FileNotFoundError(f"the {name} benchmark is a file of the dlref repository; looked for {path}. "
-                                "Run it from a checkout installed with `pip install -e .`")
+        raise FileNotFoundError(f"the {name} tool measures the built site and is a file of the dlref repository; "
+                                f"looked for {path}. Run it from a checkout (git clone, then make docs)")
     module_name = f"dlref_benchmark_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
@@ -51,9 +64,9 @@ def load(name: str) -> ModuleType:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``dlref bench NAME [options]``: the options are those of ``benchmarks/NAME.py``."""
+    """``dlref bench NAME [options]``: the options are those of the benchmark NAME."""
     validate.instance("parser", parser, argparse.ArgumentParser, what="an argparse.ArgumentParser")
-    parser.add_argument("name", choices=NAMES, help="which benchmark")
+    parser.add_argument("name", choices=NAMES + ("page_weight",), help="which benchmark")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="passed on, e.g. --store; NAME --help lists them")
 
 
@@ -63,4 +76,4 @@ def run(args: argparse.Namespace) -> int:
     return load(args.name).main(args.options)
 
 
-__all__ = ["NAMES", "add_arguments", "load", "run"]
+__all__ = ["NAMES", "REPOSITORY_NAMES", "add_arguments", "load", "run"]

@@ -2,10 +2,10 @@
 
 Three implementations of the same ``softmax(q kᵀ/√E) v`` on ``(B, H, L, E/H)`` inputs:
 
-* ``step-by-step`` — :func:`dlref.attention.scaled_dot_product_attention`, which materialises the
+* ``step-by-step`` — [`dlref.attention.scaled_dot_product_attention()`][dlref.attention.scaled_dot_product_attention], which materialises the
   ``(B, H, L, L)`` scores and weights;
 * ``fused (dlref)`` — the same function with ``fast=True`` (input checks, then PyTorch's kernel);
-* ``torch sdpa`` — :func:`torch.nn.functional.scaled_dot_product_attention` called directly.
+* ``torch sdpa`` — `torch.nn.functional.scaled_dot_product_attention()` called directly.
 
 Time is the median over interleaved repeats of one forward + backward: on CUDA the wall clock
 after ``torch.cuda.synchronize``; on CPU, run with one thread, the CPU time of that thread
@@ -14,7 +14,7 @@ out the time other processes held the core. Memory is measured two ways: the byt
 inputs (``torch.autograd.graph.saved_tensors_hooks``; any device), and on CUDA the peak of
 ``torch.cuda.max_memory_allocated`` above what was allocated before the step.
 
-Run ``python benchmarks/attention.py`` or ``dlref bench attention``; ``--store`` puts a CPU run
+Run ``dlref bench attention`` (or ``python -m dlref.benchmarks.attention``); ``--store`` puts a CPU run
 into the results store (``results/attention-bench-cpu/``) that the cost page shows.
 """
 
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: print the table for a sweep (``--store`` keeps a CPU run in the results store)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="benchmarks/attention.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="dlref bench attention", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run_from_args(parser.parse_args(argv))
 

@@ -2,7 +2,7 @@
 
 Both loops train the same model (same initial weights, same batches, same optimizer) for the same
 number of steps. The baseline is the textbook ``zero_grad → forward → loss → backward → step``;
-dlref's :func:`dlref.train.fit` adds a finite-loss check (one ``.item()`` per step), accuracy
+dlref's [`dlref.train.fit()`][dlref.train.fit] adds a finite-loss check (one ``.item()`` per step), accuracy
 bookkeeping and the running-loss log. Each is measured at two precisions:
 
 * ``float32`` — no autocast, the default memory format;
@@ -11,7 +11,7 @@ bookkeeping and the running-loss log. Each is measured at two precisions:
   by hand, so each ratio compares loops, not precisions.
 
 Every (model, precision, loop) is timed ``repeats`` times, interleaved, after three warm-up steps;
-the median is kept. Run ``python benchmarks/train.py``; ``--store`` puts the default CPU run into
+the median is kept. Run ``dlref bench train`` (or ``python -m dlref.benchmarks.train``); ``--store`` puts the default CPU run into
 the results store (``results/train-bench-cpu/``), which the classifier page shows.
 """
 
@@ -83,7 +83,7 @@ def plain_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, devi
 
 
 def dlref_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, device: torch.device, mixed: bool) -> float:
-    """:func:`dlref.train.fit` over the same batches for one epoch: seconds measured by ``fit`` itself."""
+    """[`dlref.train.fit()`][dlref.train.fit] over the same batches for one epoch: seconds measured by ``fit`` itself."""
     from dlref import train
 
     m = train.fit(model, batches, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=1, device=device,
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: print the table (``--store`` keeps the default CPU run in the results store)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="benchmarks/train.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="dlref bench train", description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     parser.add_argument("--batch-size", type=int, default=Config.batch_size)
     parser.add_argument("--steps", type=int, default=Config.steps)

@@ -1,7 +1,7 @@
-"""Time and memory of forward + backward against L: the stored CPU run of benchmarks/attention.py."""
+"""Time and memory of forward + backward against L: the stored CPU run of dlref/benchmarks/attention.py."""
 from dlref import attention, benchmarks, figures, results
 
-bench = benchmarks.load("attention")  # benchmarks/attention.py of the repository
+bench = benchmarks.load("attention")  # dlref/benchmarks/attention.py
 
 res = results.run_or_load("attention-bench-cpu", bench.run, bench.Config(), profiles=("full",), devices=("cpu",),
                           code=[attention])

@@ -1,7 +1,7 @@
-"""Images/s of dlref.train.fit against a plain PyTorch loop, float32 and bf16 (stored CPU run of benchmarks/train.py)."""
+"""Images/s of dlref.train.fit against a plain PyTorch loop, float32 and bf16 (stored CPU run of dlref/benchmarks/train.py)."""
 from dlref import benchmarks
 
-bench = benchmarks.load("train")  # benchmarks/train.py of the repository
+bench = benchmarks.load("train")  # dlref/benchmarks/train.py
 
 res = bench.stored()
 print(res.describe())
