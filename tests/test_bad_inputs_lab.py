@@ -40,7 +40,7 @@ from torch import nn
 from dlref import benchmarks, cli, data, figures, provenance, results, train
 from dlref.data import DatasetNotFoundError
 from dlref.experiments import (classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range,
-                               mlp_fashion, overfitting, train_cli, vit_fashion)
+                               mlp_fashion, overfitting, torch_inputs, train_cli, vit_fashion)
 from dlref.gan import cli as gan_cli
 from dlref.gan import metrics, toy
 from dlref.gan import train as gan_train
@@ -51,7 +51,7 @@ profile = importlib.import_module("dlref.profile")
 
 LAB_MODULES = [train, data, results, figures, device, profile, provenance, benchmarks, cli,
                classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range, mlp_fashion,
-               overfitting, train_cli, vit_fashion, gan_cli, gan_train, metrics, toy]
+               overfitting, torch_inputs, train_cli, vit_fashion, gan_cli, gan_train, metrics, toy]
 
 #: Errors a bad call may raise besides TypeError/ValueError: dlref's documented ones.
 DOCUMENTED = (DatasetNotFoundError, ResultMissingError, train.NonFiniteLossError, gan_train.GANDivergedError,
@@ -211,6 +211,7 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     # dlref.results
     results.Result: lambda: (("x", {}, {}, {}, "k", Path("x")), {}),
     results.results_root: A(),
+    **({results.bundled_root: A()} if hasattr(results, "bundled_root") else {}),
     results.normalized_source: A("x = 1\n"),
     results.code_hash: A([toy]),
     results.run_or_load: lambda: (("tiny", lambda cfg, out: {"ok": 1}, {"a": 1}),
@@ -296,6 +297,12 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     vit_fashion.Config: A(sizes=(8,), epochs=(1,)),
     vit_fashion.build: A("vit", VIT),
     vit_fashion.run: A(VIT, "out"),
+    # dlref.experiments.torch_inputs
+    torch_inputs.Config: A(("tests/x.py",), full=False),
+    torch_inputs.repo_root: A(),
+    torch_inputs.run: A(torch_inputs.Config(), "out"),
+    torch_inputs.format_table: A({"ops": {"add": dict.fromkeys(torch_inputs.FIELDS, 1)},
+                                  "totals": dict.fromkeys(torch_inputs.FIELDS, 1)}),
     # dlref.experiments.train_cli
     train_cli.add_arguments: lambda: ((argparse.ArgumentParser(),), {}),
     train_cli.image_tensors: A("fashion-mnist", False, 8, 0),
@@ -452,6 +459,8 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(results.Result, A("x", [], {}, {}, "k", "dir"), TypeError, "metrics must be a dict"),
     E(results.results_root, A("x"), TypeError, "takes 0 positional arguments"),
     E(results.normalized_source, A(None), TypeError, "source must be a str"),
+    # being added alongside this table; the row appears with it
+    *([E(results.bundled_root, A(1), TypeError, "takes 0 positional arguments")] if hasattr(results, "bundled_root") else []),
     E(results.code_hash, A(None), TypeError, "objects must be an iterable"),
     E(results.code_hash, A([1]), TypeError, r"objects\[0\] must be a function, class or module"),
     E(results.run_or_load, good_with(results.run_or_load, name=5), TypeError, "name must be a str"),
@@ -621,6 +630,13 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(vit_fashion.build, A("resnet", VIT), ValueError, "name must be one of 'vit', 'cnn'; got 'resnet'"),
     E(vit_fashion.build, A("vit", None), TypeError, "cfg must be a Config"),
     E(vit_fashion.run, A(None, "out"), TypeError, "cfg must be a Config"),
+    # ---- dlref.experiments.torch_inputs
+    E(torch_inputs.Config, A(test_files="tests/x.py"), TypeError, "test_files must be a list or tuple"),
+    E(torch_inputs.Config, A(full="yes"), TypeError, "full must be True or False"),
+    E(torch_inputs.repo_root, A("."), TypeError, "takes 0 positional arguments"),
+    E(torch_inputs.run, A({"full": True}, "out"), TypeError, "cfg must be a Config"),
+    E(torch_inputs.run, A(torch_inputs.Config(), None), TypeError, "out_dir must be a path"),
+    E(torch_inputs.format_table, A({"ops": {}}), ValueError, "metrics must hold the key.*lacks 'totals'"),
     # ---- dlref.experiments.train_cli
     E(train_cli.add_arguments, A(None), TypeError, "parser must be an argparse.ArgumentParser"),
     E(train_cli.image_tensors, A("mnist", True, None, 0), ValueError, "data must be one of 'fashion-mnist', 'cifar10'"),
@@ -761,6 +777,7 @@ PASS_THROUGH = {
     (train.save_checkpoint, "state"),  # anything torch.save accepts
     (train.write_json, "obj"),  # checked by trying to serialise it: every fuzz value is JSON
     (cli.Command, "help"), (results.Result, "directory"),
+    (torch_inputs.run, "out_dir"),  # a valid folder would start the whole sweep in a subprocess
 }
 #: Clear messages that name the argument by its meaning rather than its parameter name.
 CLEAR_WITHOUT_NAME = {

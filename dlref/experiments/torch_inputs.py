@@ -73,6 +73,8 @@ def run(cfg: Config, out_dir: Path) -> dict[str, Any]:
         RuntimeError: a test failed (a sample answered differently, or a refusal was unclear);
             nothing is stored then, and the message ends with pytest's last lines.
     """
+    validate.instance("cfg", cfg, Config)
+    validate.path("out_dir", out_dir)
     root = repo_root()
     report = Path(out_dir) / "tally.json"
     env = {**os.environ, "DLREF_TORCH_INPUTS_FULL": "1" if cfg.full else "0",
@@ -97,6 +99,7 @@ def run(cfg: Config, out_dir: Path) -> dict[str, Any]:
 
 def format_table(metrics: dict[str, Any]) -> str:
     """The tally as a text table: one row per op, then the totals."""
+    validate.mapping("metrics", metrics, ("ops", "totals"))
     ops = metrics["ops"]
     width = max(len("total"), *(len(op) for op in ops))
     lines = [f"{'op':<{width}}  {'samples':>7}  {'equal':>7}  {'refused':>7}  {'differs':>7}"]
