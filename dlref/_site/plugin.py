@@ -370,7 +370,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             "checks": [
                 {"page": r.page, "snippet": r.snippet, "block": _anchor(r, c), "name": c["name"], "method": c["method"],
                  "tolerance": c["tolerance"], "error": c["rel_error"], "max_abs_error": c["max_abs_error"],
-                 "passed": c["passed"]}
+                 "passed": c["passed"], "verdict": _verdict(r, c)}
                 for r in records for c in r.checks
             ],
         }
