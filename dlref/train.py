@@ -393,6 +393,9 @@ def predict(model: nn.Module, loader: Iterable, *, device: torch.device | None =
     outs, ys = [], []
     try:
         for x, y in loader:
+            validate.tensor("a batch's x", x)
+            validate.tensor("a batch's y", y)
+            validate.same_length(**{"a batch's x": x, "y": y})
             with autocast(device, enabled=amp, cpu=cpu_amp):
                 out = model(_to(x, device, device.type == "cuda" or cpu_amp))
             outs.append(out.float().cpu())
@@ -680,6 +683,9 @@ def fit(
             loss_sum, correct, seen = 0.0, 0, 0
             t0 = time.perf_counter()
             for x, y in train_loader:
+                validate.tensor("a batch's x", x)
+                validate.tensor("a batch's y", y)
+                validate.same_length(**{"a batch's x": x, "y": y})
                 x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
                 with autocast(device, enabled=amp, cpu=cpu_amp):
                     logits = model(x)
