@@ -4,7 +4,7 @@
 sample PyTorch's test databases hold for an op (OpInfo, ModuleInfo, OptimizerInfo) to dlref and
 to PyTorch and tally, per op, how many samples there were, how many dlref answered equally
 (forward, autograd through dlref's forward, hand-written backward) and how many it refused with a
-clear error. :func:`run` runs both modules in full (``DLREF_TORCH_INPUTS_FULL=1``) in a pytest
+clear error. [`run()`][dlref.experiments.torch_inputs.run] runs both modules in full (``DLREF_TORCH_INPUTS_FULL=1``) in a pytest
 subprocess and returns the tally; ``tools/torch_inputs_sweep.py`` stores it with provenance and the
 page *Reference ops against PyTorch's own test inputs* (reference-ops.md) shows it.
 
