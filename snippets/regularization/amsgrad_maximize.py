@@ -47,7 +47,7 @@ pairs = {  # name: (dlref, torch.optim, objective)
 for name, (ours, theirs, objective) in pairs.items():
     check.compare(name, trajectory(ours, objective), trajectory(theirs, objective), method="torch.optim")
 
-# What AMSGrad changes: the denominator never shrinks, so the steps are never longer than Adam's.
+# What AMSGrad changes: each coordinate divides by the largest second moment seen so far.
 adam = trajectory(lambda p: optim.Adam(p, lr=0.05), loss_fn)
 ams = trajectory(lambda p: optim.Adam(p, lr=0.05, amsgrad=True), loss_fn)
 gap = (adam - ams).abs().max().item()
