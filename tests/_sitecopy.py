@@ -20,8 +20,6 @@ def make_project(tmp_path: Path, pages: dict[str, str], snippets: dict[str, str]
     config = re.sub(r"^(?:nav|watch):\n(?:[ \t]+.*\n?|\n)*", "", config, flags=re.M)
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
-    if not (tmp_path / "overrides").exists():
-        shutil.copytree(ROOT / "overrides", tmp_path / "overrides")  # the theme's custom_dir
     docs = tmp_path / "docs"
     for asset in ("javascripts", "stylesheets"):
         if not (docs / asset).exists():

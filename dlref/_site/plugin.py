@@ -11,10 +11,11 @@ What it does, by MkDocs event:
 * ``on_config``: fixes the environment every block and notebook kernel sees (profile,
   headless matplotlib, a check log for kernels), and puts `Executor`
   in front of markdown-exec's python formatter so blocks are cached.
-* ``on_files``: serves MathJax (from the ``django-static-mathjax`` wheel) from the site itself.
+* ``on_files``: serves MathJax's components (from the ``django-static-mathjax`` wheel) from the site itself.
 * ``on_nav``: notes each page's chapter, for the Verification page.
 * ``on_page_markdown``: gives a notebook page its own check log (its kernel inherits it).
-* ``on_page_content``: strips the notebook template's CDN scripts, credits each check to the
+* ``on_page_content``: strips the notebook template's CDN scripts and moves its inline CSS to
+  one shared stylesheet (``dlref._site.notebook_css``), credits each check to the
   block or notebook cell that made it, adds the download links (notebook, script, Colab) and
   appends the provenance footer.
 * ``on_post_page``: fills the Verification page with every check of this build.
@@ -48,7 +49,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File
 
-from dlref._site import downloads
+from dlref._site import downloads, notebook_css
 from dlref._site.execute import FIGURE_PREFIX, BlockRecord, Executor, tree_hash, write_atomic
 
 log = get_plugin_logger(__name__)
@@ -135,6 +136,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         if jupyter_logger.getEffectiveLevel() > logging.INFO:
             jupyter_logger.setLevel(logging.INFO)
         self._page_start: dict[str, float] = {}
+        self.notebook_styles: dict[str, set[str]] = {}  # notebook CSS -> classes its pages use
 
         fences = config["mdx_configs"].get("pymdownx.superfences", {}).get("custom_fences", [])
         python = [f for f in fences if f.get("name") == "python" and f.get("format").__module__.startswith("markdown_exec")]
@@ -174,10 +176,18 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             import mathjax  # the django-static-mathjax wheel
         except ImportError as exc:
             raise PluginError("MathJax assets missing: pip install 'dlref[docs]' (django-static-mathjax)") from exc
-        src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg-full.js"
-        if not src.exists():
-            src = src.with_name("tex-svg.js")
-        files.append(File.generated(config, "assets/mathjax/tex-svg.js", abs_src_path=str(src)))
+        # MathJax's components, not a combined file: javascripts/mathjax.js loads startup.js (the
+        # loader) only on pages with math, and it fetches core, TeX input and CHTML output
+        # (about 0.75 MB in all, against 2.3 MB for tex-svg-full.js); TeX extensions beyond the
+        # AMS set and each woff font come only when a page uses them.
+        es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+        wanted = [es5 / name for name in ("startup.js", "core.js", "input/tex.js", "output/chtml.js")]
+        wanted += sorted((es5 / "input" / "tex" / "extensions").rglob("*.js"))
+        wanted += sorted((es5 / "output" / "chtml").rglob("*.*"))
+        for src in wanted:
+            if not src.is_file():
+                raise PluginError(f"MathJax component missing: {src} (reinstall django-static-mathjax)")
+            files.append(File.generated(config, f"assets/mathjax/{src.relative_to(es5).as_posix()}", abs_src_path=str(src)))
         return files
 
     def on_nav(self, nav: Any, config: Any, files: Any) -> Any:
@@ -212,7 +222,14 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         content = content.replace(FIGURE_PREFIX, "../" * page.url.count("/") + "figures/")
         blocks = [r for r in self.executor.records if r.page == uri]
         if _is_notebook(uri):  # a jupytext notebook rendered by mkdocs-jupyter
-            content = _NOTEBOOK_SCRIPTS.sub("", content)
+            content, css, classes = notebook_css.split_styles(_NOTEBOOK_SCRIPTS.sub("", content))
+            # nbconvert's id="cell-id=<id>" is no valid CSS selector, and Material's copy button
+            # builds its selector from it ("not a valid selector" on click).
+            content = re.sub(r'\bid="cell-id=([\w-]+)"', r'id="cell-\1"', content)
+            self.notebook_styles.setdefault(css, set()).update(classes)
+            link = "../" * page.url.count("/") + notebook_css.PATH
+            content = f'<link rel="stylesheet" href="{link}">' + content
+            _repair_toc(page.toc, content)
             content = _anchor_cells(content)  # the ledger links to cells
             os.environ.pop("DLREF_CHECK_LOG", None)
             seconds = time.perf_counter() - self._page_start.get(uri, time.perf_counter())
@@ -381,6 +398,9 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         for path, text in self.downloads.items():
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(text, encoding="utf-8")
+        if self.notebook_styles:  # one stylesheet for every notebook page, trimmed to what they use
+            css = "\n".join(notebook_css.purge(text, used) for text, used in self.notebook_styles.items())
+            (Path(config["site_dir"]) / notebook_css.PATH).write_text(css, encoding="utf-8")
         out = Path(config["site_dir"]) / "build-report.json"
         out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
         failed = [r for r in records if r.status != "ok"]
@@ -469,6 +489,25 @@ def _page_url(src_uri: str) -> str:
     if stem == "index" or stem.endswith("/index"):
         return stem[: -len("index")]
     return stem + "/"
+
+
+def _repair_toc(toc: Any, content: str) -> None:
+    """Point each table-of-contents entry of a notebook page at a heading that exists.
+
+    mkdocs-jupyter slugs the TOC titles itself, without inline code, while nbconvert gives the
+    headings their ids from the full text: "Same trajectory as autograd + `torch.optim.SGD`"
+    becomes ``#same-trajectory-as-autograd`` in the TOC and ``same-trajectory-as-autograd-torchoptimsgd``
+    on the heading. An entry whose id is missing takes the one heading id that extends it.
+    """
+    ids = re.findall(r'<h[1-6][^>]*\bid="([^"]+)"', content)
+    stack = list(toc)
+    while stack:
+        link = stack.pop()
+        stack.extend(link.children)
+        if link.id not in ids:
+            extending = [i for i in ids if i.startswith(link.id + "-")]
+            if len(extending) == 1:
+                link.id = extending[0]
 
 
 def _is_notebook(src_uri: str) -> bool:
