@@ -39,6 +39,17 @@ def serve(directory: str | Path) -> Iterator[str]:
         httpd.server_close()
 
 
+def site_pages(site_dir: str | Path) -> list[str]:
+    """URL paths of every page of a built site (``/``, ``/backprop/mlp/``, ...), sorted; no 404 page."""
+    site_dir = Path(site_dir)
+    pages = {
+        "/" + p.parent.relative_to(site_dir).as_posix() + "/"
+        for p in site_dir.rglob("index.html")
+        if p.parent != site_dir and p.relative_to(site_dir).parts[0] not in ("assets", "search")
+    }
+    return ["/"] + sorted(pages)
+
+
 def launch(playwright: Any) -> Any:
     """Headless Chromium from the Debian package, with background networking switched off."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
