@@ -32,13 +32,17 @@ from dlref import validate
 Tensor = torch.Tensor
 
 
-Geometry = tuple[tuple[int, int], tuple[int, int], tuple[int, int], int]
+Geometry = tuple[tuple[int, int], tuple[int, int], tuple[int, int], int, tuple[int, int]]
 
 
 def _check_conv_args(X: Tensor, W: Tensor, stride: int | tuple[int, int], padding: int | tuple[int, int] | str,
                      ndim: tuple[int, ...] = (4,), b: Tensor | None = None, dilation: int | tuple[int, int] = 1,
                      groups: int = 1) -> Geometry:
-    """Check a convolution's arguments; return ``(stride, padding, dilation, groups)``, the first three as pairs."""
+    """Check a convolution's arguments; return ``(stride, padding, dilation, groups, extra)``.
+
+    Stride, padding and dilation come back as (height, width) pairs; ``extra`` is the one more row
+    and column of zeros that ``padding="same"`` adds at the bottom and right when the dilated
+    kernel's extent is even (PyTorch's rule), else ``(0, 0)``."""
     for name, t in (("X", X), ("W", W)):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name} must be a tensor; got {type(t).__name__}")
@@ -62,21 +66,21 @@ def _check_conv_args(X: Tensor, W: Tensor, stride: int | tuple[int, int], paddin
     s = validate.int_pair("stride", stride)
     d = validate.int_pair("dilation", dilation)
     kh, kw = (di * (ki - 1) + 1 for ki, di in zip(W.shape[2:], d))  # the dilated kernel's extent
+    extra = (0, 0)
     if isinstance(padding, str):
         validate.choice("padding", padding, ("valid", "same"))
         if padding == "same" and s != (1, 1):
             raise ValueError(f"padding='same' needs stride 1 (as in F.conv2d); got stride {s}")
-        if padding == "same" and (kh % 2 == 0 or kw % 2 == 0):
-            raise ValueError(f"padding='same' would pad unevenly for the (dilated) kernel {kh}×{kw}; dlref pads "
-                             "every side equally, so it needs an odd extent d·(k − 1) + 1 on both sides")
-        padding = (kh // 2, kw // 2) if padding == "same" else 0
+        if padding == "same":  # k_eff − 1 zeros per side in all: half before, the rest (one more if odd) after
+            extra = ((kh - 1) % 2, (kw - 1) % 2)
+        padding = ((kh - 1) // 2, (kw - 1) // 2) if padding == "same" else 0
     p = validate.int_pair("padding", padding, minimum=0)
     if X.shape[-2] + 2 * p[0] < kh or X.shape[-1] + 2 * p[1] < kw:
         raise ValueError(
             f"kernel {kh}×{kw} does not fit the padded input {X.shape[-2] + 2 * p[0]}×{X.shape[-1] + 2 * p[1]} "
             f"(X {tuple(X.shape)}, padding {padding}, dilation {dilation})"
         )
-    return s, p, d, g
+    return s, p, d, g, extra
 
 
 def _out_size(n: int, k: int, s: int, p: int, d: int = 1) -> int:
@@ -93,7 +97,7 @@ def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple
         b: Biases, one per filter, or ``None``.
         stride: ``s``, or ``(s_h, s_w)``.
         padding: ``p`` zeros on every side, or ``(p_h, p_w)``, or ``"valid"`` (0) / ``"same"`` (stride
-            1, odd dilated kernels: dlref pads every side equally).
+            1; as in PyTorch, an even dilated extent gets its extra zero at the bottom/right).
         dilation: ``d``, or ``(d_h, d_w)``: the kernel's taps ``d`` pixels apart, i.e. the kernel with
             ``d − 1`` zeros inserted between its taps.
         groups: ``G``: the channels split into ``G`` groups, each convolved with its own ``C_out/G`` filters.
@@ -113,9 +117,11 @@ def conv2d(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int | tuple
         tensor([[[[10., 18.],
                   [42., 50.]]]])
     """
-    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), b, dilation, groups)
+    geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    stride, padding, dilation, groups, extra = _check_conv_args(X, W, stride, padding, (3, 4), b, dilation, groups)
     if X.ndim == 3:  # one image (C_in, H_in, W_in), as F.conv2d allows
-        return conv2d(X[None], W, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
+        return conv2d(X[None], W, b, **geometry)[0]
+    X = F.pad(X, (0, extra[1], 0, extra[0]))  # padding="same" with an even extent: the extra zeros after
     W = _dilate(W, dilation)  # (C_out, C_in/G, d_h(k_h − 1) + 1, d_w(k_w − 1) + 1)
     # group g: its C_in/G input channels with its C_out/G filters; outputs stacked along channels
     O = torch.cat([_correlate(Xg, Wg, stride, padding) for Xg, Wg in zip(X.chunk(groups, 1), W.chunk(groups, 0))], 1)
@@ -184,8 +190,8 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int
         >>> torch.allclose(dX, X.grad) and torch.allclose(dW, W.grad)
         True
     """
-    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), None, dilation, groups)
     geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    stride, padding, dilation, groups, extra = _check_conv_args(X, W, stride, padding, (3, 4), None, dilation, groups)
     if not isinstance(dO, Tensor):
         raise TypeError(f"dO must be a tensor; got {type(dO).__name__}")
     if X.ndim == 3:  # one image: dO is (C_out, H_out, W_out)
@@ -193,11 +199,13 @@ def conv2d_backward(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tuple[int
             raise ValueError(f"dO must be 3-D (C_out, H_out, W_out) for an unbatched X {tuple(X.shape)}; got {tuple(dO.shape)}")
         dX, dW, db = conv2d_backward(dO[None], X[None], W, **geometry)
         return dX[0], dW, db
+    H, Wd = X.shape[2:]
+    X = F.pad(X, (0, extra[1], 0, extra[0]))  # as in the forward pass (padding="same", even extent)
     _check_dO(dO, X, W, stride, padding, dilation)
     W_d = _dilate(W, dilation)  # the forward pass's dilated kernel
     parts = [_correlation_backward(dOg, Xg, Wg, stride, padding)
              for dOg, Xg, Wg in zip(dO.chunk(groups, 1), X.chunk(groups, 1), W_d.chunk(groups, 0))]
-    dX = torch.cat([dXg for dXg, _ in parts], 1)  # (B, C_in, H_in, W_in)
+    dX = torch.cat([dXg for dXg, _ in parts], 1)[:, :, :H, :Wd]  # (B, C_in, H_in, W_in)
     dW = torch.cat([dWg for _, dWg in parts], 0)[:, :, :: dilation[0], :: dilation[1]]  # the taps only: like W
     return dX, dW, dO.sum(dim=(0, 2, 3))
 
@@ -252,7 +260,7 @@ def im2col(X: Tensor, kernel_size: int | tuple[int, int], *, stride: int | tuple
         return im2col(X[None], k, stride=stride, padding=padding, dilation=d)[0]
     # the dilated window (d·(k − 1) + 1 per side) must fit: checked as a kernel of that size
     span = tuple(di * (ki - 1) + 1 for ki, di in zip(k, d))
-    (sh, sw), (ph, pw), _, _ = _check_conv_args(X, X.new_empty(0, X.shape[1], *span), stride, padding)
+    (sh, sw), (ph, pw), _, _, _ = _check_conv_args(X, X.new_empty(0, X.shape[1], *span), stride, padding)
     B, C, H, Wd = X.shape
     H_out, W_out = _out_size(H, k[0], sh, ph, d[0]), _out_size(Wd, k[1], sw, pw, d[1])
     Xp = F.pad(X, (pw, pw, ph, ph))
@@ -316,9 +324,11 @@ def conv2d_im2col(X: Tensor, W: Tensor, b: Tensor | None = None, *, stride: int 
         >>> torch.allclose(conv2d_im2col(X, W, padding=1), conv2d(X, W, padding=1), atol=1e-5)
         True
     """
-    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), b, dilation, groups)
+    args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    stride, padding, dilation, groups, extra = _check_conv_args(X, W, stride, padding, (3, 4), b, dilation, groups)
     if X.ndim == 3:
-        return conv2d_im2col(X[None], W, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
+        return conv2d_im2col(X[None], W, b, **args)[0]
+    X = F.pad(X, (0, extra[1], 0, extra[0]))  # padding="same" with an even extent
     B, _, H, Wd = X.shape
     C_out, _, kh, kw = W.shape
     cols = im2col(X, (kh, kw), stride=stride, padding=padding, dilation=dilation)  # (B, C_in·k_h·k_w, L)
@@ -342,15 +352,18 @@ def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tu
         >>> all(torch.allclose(a, b) for a, b in zip(conv2d_backward_im2col(dO, X, W), conv2d_backward(dO, X, W)))
         True
     """
-    stride, padding, dilation, groups = _check_conv_args(X, W, stride, padding, (3, 4), None, dilation, groups)
+    args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    stride, padding, dilation, groups, extra = _check_conv_args(X, W, stride, padding, (3, 4), None, dilation, groups)
     geometry = dict(stride=stride, padding=padding, dilation=dilation)
     if not isinstance(dO, Tensor):
         raise TypeError(f"dO must be a tensor; got {type(dO).__name__}")
     if X.ndim == 3:
         if dO.ndim != 3:
             raise ValueError(f"dO must be 3-D (C_out, H_out, W_out) for an unbatched X {tuple(X.shape)}; got {tuple(dO.shape)}")
-        dX, dW, db = conv2d_backward_im2col(dO[None], X[None], W, groups=groups, **geometry)
+        dX, dW, db = conv2d_backward_im2col(dO[None], X[None], W, **args)
         return dX[0], dW, db
+    H_in, W_in = X.shape[2:]
+    X = F.pad(X, (0, extra[1], 0, extra[0]))  # as in the forward pass (padding="same", even extent)
     _check_dO(dO, X, W, stride, padding, dilation)
     B, C_in, H, Wd = X.shape
     C_out, _, kh, kw = W.shape
@@ -359,7 +372,7 @@ def conv2d_backward_im2col(dO: Tensor, X: Tensor, W: Tensor, *, stride: int | tu
     for Wg, cols_g, dO_g in zip(W.chunk(groups, 0), cols.chunk(groups, 1), dO.reshape(B, C_out, -1).chunk(groups, 1)):
         dW.append((dO_g @ cols_g.transpose(1, 2)).sum(0).reshape(Wg.shape))  # Σ_b (C_out/G, L) @ (L, C_in/G·k_h·k_w)
         dcols.append(Wg.reshape(Wg.shape[0], -1).T @ dO_g)  # (C_in/G·k_h·k_w, C_out/G) @ (B, C_out/G, L)
-    dX = col2im(torch.cat(dcols, 1), (B, C_in, H, Wd), (kh, kw), **geometry)
+    dX = col2im(torch.cat(dcols, 1), (B, C_in, H, Wd), (kh, kw), **geometry)[:, :, :H_in, :W_in]
     return dX, torch.cat(dW, 0), dO.sum(dim=(0, 2, 3))
 
 

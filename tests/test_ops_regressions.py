@@ -8,6 +8,7 @@ made ``measured_receptive_field`` loop forever, and tuple kernels/strides made `
 from __future__ import annotations
 
 import threading
+import warnings
 
 import pytest
 import torch
@@ -176,3 +177,24 @@ def test_sdpa_grouped_query_attention_matches_torch():
             torch.testing.assert_close(a, b)
     with pytest.raises(ValueError, match="H_kv dividing q's H_q"):
         attention.scaled_dot_product_attention(q, k[:, :1].expand(2, 3, 5, 8), v[:, :1].expand(2, 3, 5, 6), enable_gqa=True)
+
+
+@pytest.mark.parametrize("kernel, dilation, groups", [((2, 3), (3, 1), 1), ((4, 4), (1, 2), 2), ((3, 3), 1, 1)])
+def test_conv2d_padding_same_matches_torch_even_extents_too(kernel, dilation, groups):
+    """padding='same' with an even dilated extent puts the extra zero at the bottom/right, as PyTorch does."""
+    g = torch.Generator().manual_seed(7)
+    X = torch.randn(2, 4, 7, 6, dtype=f64, generator=g, requires_grad=True)
+    W = torch.randn(4, 4 // groups, *kernel, dtype=f64, generator=g, requires_grad=True)
+    geometry = dict(padding="same", dilation=dilation, groups=groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch: "may require a zero-padded copy"
+        O = F.conv2d(X, W, **geometry)
+    assert O.shape[2:] == X.shape[2:]
+    torch.testing.assert_close(cb.conv2d(X, W, **geometry), O)
+    torch.testing.assert_close(cb.conv2d_im2col(X, W, **geometry), O)
+    dO = torch.randn_like(O)
+    O.backward(dO)
+    for backward in (cb.conv2d_backward, cb.conv2d_backward_im2col):
+        dX, dW, _ = backward(dO, X.detach(), W.detach(), **geometry)
+        torch.testing.assert_close(dX, X.grad)
+        torch.testing.assert_close(dW, W.grad)
