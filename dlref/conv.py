@@ -379,7 +379,10 @@ def count_multiplications(module: nn.Module, input_shape: Sequence[int]) -> int:
     x = torch.zeros(1, *_check_input_shape(input_shape))
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
-        module(x)
+        try:
+            module(x)
+        except RuntimeError as exc:  # e.g. the module's first layer expects other channels
+            raise ValueError(f"module does not accept one image of input_shape {tuple(input_shape)}: {exc}") from None
     return counter.get_total_flops() // 2
 
 

@@ -430,7 +430,7 @@ def max_pool2d(X: Tensor, kernel_size: int | tuple[int, int], stride: int | tupl
         >>> M.item(), idx.item()
         (3.0, 1)
     """
-    X = validate.tensor("X", X, ndim=(3, 4))
+    X = validate.tensor("X", X, ndim=(3, 4), nonempty=True)
     k = validate.int_pair("kernel_size", kernel_size)
     s = k if stride is None or stride == () or stride == [] else validate.int_pair("stride", stride)
     p = validate.int_pair("padding", padding, minimum=0)

@@ -29,6 +29,8 @@ __all__ = ["lstm_cell", "cell_jacobians"]
 def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Tensor) -> tuple[Tensor, ...]:
     for name, t in (("Wih", Wih), ("Whh", Whh), ("bih", bih), ("bhh", bhh), ("x", x), ("h", h)):
         validate.floating_tensor(name, t, nonempty=True)
+    validate.tensor("x", x, ndim=(1, 2))  # (B, D) or (D,)
+    validate.tensor("h", h, ndim=(1, 2))  # (B, K) or (K,)
     validate.same_dtype(x=x, h=h, Wih=Wih, Whh=Whh, bih=bih, bhh=bhh)
     K = h.shape[-1]
     D = x.shape[-1]

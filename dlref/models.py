@@ -70,6 +70,7 @@ class LeNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         validate.floating_tensor("x", x, ndim=4)
+        validate.same_dtype(x=x, parameters=self.features[0].weight)
         _check_images(x, self.in_channels, self.image_size, "LeNet")
         return self.classifier(self.features(x))  # logits: the loss applies the softmax
 
@@ -128,6 +129,7 @@ class BNCNN(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         validate.floating_tensor("x", x, ndim=4)
+        validate.same_dtype(x=x, parameters=self.features[0].weight)
         _check_images(x, self.in_channels, self.image_size, "BNCNN")
         return self.classifier(self.features(x))
 

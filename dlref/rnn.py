@@ -60,6 +60,7 @@ def _check(x: Tensor, lengths: Tensor, h0: Tensor, Wx: Tensor, Wh: Tensor, b: Te
     if x.dim() != 3:
         raise ValueError(f"x must be (B, L, D); got shape {tuple(x.shape)}")
     B, L, D = x.shape
+    validate.floating_tensor("Wh", Wh, ndim=2)
     K = Wh.shape[0]
     if Wh.shape != (K, K) or Wx.shape != (K, D) or b.shape != (K,):
         raise ValueError(f"expected Wh (K, K), Wx (K, D = {D}), b (K,); got Wh {tuple(Wh.shape)}, "

@@ -120,6 +120,7 @@ class PatchEmbedding(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         validate.floating_tensor("x", x, ndim=4)
+        validate.same_dtype(x=x, parameters=self.proj.weight)
         _check_image_batch(x, self.patch_size)
         if x.shape[1] != self.proj.in_channels:
             raise ValueError(f"expected {self.proj.in_channels} input channels; got images {tuple(x.shape)}")
@@ -175,6 +176,7 @@ class Block(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         validate.floating_tensor("x", x, ndim=3)
+        validate.same_dtype(x=x, parameters=self.norm1.weight)
         h = self.norm1(x)
         x = x + self.attn(h, h, h, need_weights=False)[0]  # (B, L, E)
         return x + self.mlp(self.norm2(x))
@@ -238,6 +240,7 @@ class ViT(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         validate.floating_tensor("x", x, ndim=4)
         validate.shape("x", x, (None, self.embed.proj.in_channels, self.image_size, self.image_size), "(B, C, H_in, W_in)")
+        validate.same_dtype(x=x, parameters=self.embed.proj.weight)
         tokens = self.embed(x)  # (B, N, E)
         cls = self.cls.expand(tokens.shape[0], -1, -1)  # (B, 1, E)
         h = torch.cat([cls, tokens], dim=1) + self.pos  # (B, N + 1, E)

@@ -819,3 +819,45 @@ def test_every_public_callable_has_rows() -> None:
     missing = [name for name, obj in public_callables(REFERENCE_MODULES).items()
                if id(obj) not in covered_bad or (id(obj) not in covered_good and id(obj) not in exempt_good)]
     assert not missing, f"public callables without a bad-input row (BAD) or a valid call (GOOD): {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# random bad values (hypothesis): tensors of any small shape and dtype, odd numbers, strings, lists
+
+
+def _tensor(shape: list[int], dtype: torch.dtype, fill: float) -> torch.Tensor:
+    return torch.full(shape, fill, dtype=torch.float64).to(dtype)
+
+
+def random_values():
+    from hypothesis import strategies as st
+
+    tensors = st.builds(_tensor, st.lists(st.integers(0, 4), max_size=4),
+                        st.sampled_from([torch.float64, torch.float32, torch.int64, torch.bool]),
+                        st.sampled_from([0.0, 1.0, -1.0, 0.5, 3.0, math.nan, math.inf]))
+    numbers = st.one_of(st.integers(-3, 40), st.floats(-100, 100), st.sampled_from([math.nan, math.inf, -math.inf]))
+    return st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=3),
+                     st.lists(st.integers(-2, 3), max_size=3), st.tuples(st.integers(-1, 3), st.integers(-1, 3)), tensors)
+
+
+def test_random_bad_arguments() -> None:
+    """Only TypeError/ValueError (or GradientCheckError) may escape, never an error from inside torch, never a hang."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data):
+        spec = data.draw(st.sampled_from(GOOD), label="spec")
+        arg = data.draw(st.sampled_from(sorted(spec.kwargs())), label="argument")
+        value = data.draw(random_values(), label="value")
+
+        def call():
+            fn, kwargs = spec.make(), spec.kwargs()
+            kwargs[arg] = value
+            return fn(**kwargs)
+
+        outcome, detail = classify(call, (arg,))
+        assert outcome not in ("obscure", "hang"), f"{spec.label}({arg}={value!r}): {outcome}: {detail[:300]}"
+
+    check()

@@ -67,6 +67,7 @@ class MLPGenerator(nn.Module):
 
     def forward(self, z: Tensor) -> Tensor:
         _check_input("MLPGenerator", z, (self.z_dim,), "z")
+        validate.same_dtype(z=z, parameters=self.net[0].weight)
         return self.net(z)
 
 
@@ -102,6 +103,7 @@ class MLPDiscriminator(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_input("MLPDiscriminator", x, (self.in_dim * self.pack,), "x")
+        validate.same_dtype(x=x, parameters=self.net[0].weight)
         return self.net(x)
 
 
@@ -147,6 +149,7 @@ class DCGANGenerator(nn.Module):
 
     def forward(self, z: Tensor) -> Tensor:
         _check_input("DCGANGenerator", z, (self.z_dim,), "z")
+        validate.same_dtype(z=z, parameters=self.project[0].weight)
         h = self.project(z).view(-1, self.c0, self.s, self.s)  # (B, c0·s·s) → (B, c0, s, s)
         return self.net(h)
 
@@ -199,6 +202,7 @@ class DCGANDiscriminator(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_input("DCGANDiscriminator", x, (self.channels, self.image_size, self.image_size), "x")
+        validate.same_dtype(x=x, parameters=self.net[0].weight)
         return self.net(x)
 
     def extra_repr(self) -> str:
