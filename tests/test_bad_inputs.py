@@ -1,20 +1,22 @@
 """Bad input to every public callable of dlref's reference modules fails clearly, at once.
 
-Two tests, in the pattern of PyTorch's ``error_inputs`` in ``torch.testing._internal.opinfo``:
+Three tests, in the pattern of PyTorch's ``error_inputs`` (``torch.testing._internal.opinfo``):
 
-* :data:`BAD` is a table of ``(callable, bad call, exception type, message regex)`` rows: wrong
+* ``BAD`` is a table of ``(callable, bad call, exception type, message regex)`` rows: wrong
   shapes, mismatched batches, wrong dtypes, lists or ``None`` where tensors belong, zero or
   negative sizes, NaN/inf hyper-parameters, probabilities outside [0, 1], unknown names. Each row
   must raise its exception with a message that names the argument and what was expected.
-* :data:`GOOD` holds one valid call per callable (and per public method taking input). The fuzz
-  test replaces one argument at a time by each generic bad value of :data:`BAD_VALUES`; only
+* ``GOOD`` holds one valid call per callable (and per public method taking input). The sweep
+  replaces one argument at a time by each generic bad value of ``BAD_VALUES``; only
   ``TypeError``/``ValueError`` (or a documented dlref exception) may escape, the message must name
   the argument, and a value is accepted only where the spec lists it as valid (``ok``).
+* hypothesis draws a spec, an argument and a random value (tensors of any small shape and dtype,
+  odd numbers, strings, lists): nothing but a documented exception may escape, and nothing hangs.
 
-Every call runs under a deadline (:func:`deadline`), so a hang fails the test instead of CI. The
-meta-test fails when a public function or class of :data:`REFERENCE_MODULES` has no row in either
-table; the lab modules have their own table in ``tests/test_bad_inputs_lab.py``, which can reuse
-:func:`public_callables`, :func:`deadline` and :func:`classify` from here.
+Every call runs under a deadline (``deadline``), so a hang fails the test instead of CI. The
+meta-test fails when a public function or class of ``REFERENCE_MODULES`` has no row in both
+tables; the lab modules have their own table in ``tests/test_bad_inputs_lab.py``, which can reuse
+``public_callables``, ``deadline`` and ``classify`` from here.
 """
 
 from __future__ import annotations
