@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def make_project(tmp_path: Path, pages: dict[str, str], snippets: dict[str, str]) -> Path:
     """Write mkdocs.yml (nav removed), the given pages and snippet files under ``tmp_path``."""
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    # The copy has its own pages and no dlref/ or results/ beside it: drop nav and watch.
-    config = re.sub(r"^(?:nav|watch):\n(?:[ \t]+.*\n?|\n)*", "", config, flags=re.M)
+    # The copy has its own pages and no dlref/ or results/ beside it: drop nav, watch and the
+    # hooks (paths relative to the repository, for `mkdocs serve`).
+    config = re.sub(r"^(?:nav|watch|hooks):\n(?:[ \t]+.*\n?|\n)*", "", config, flags=re.M)
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     docs = tmp_path / "docs"
