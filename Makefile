@@ -56,15 +56,15 @@ data: $(DATA_STAMP)
 # The site is rebuilt only when one of its inputs changed since the last successful build
 # (`make docs` with nothing changed is a no-op); FRESH=1 always rebuilds, re-running every
 # block. The stamp lives in site/, which mkdocs empties first, so a failed build leaves none.
-# .cache/build-env holds the variables that change what a build shows; it is rewritten only
-# when they change, which makes it newer than the stamp. SITE= and BUILD_CACHE= move both.
+# .cache/build-env holds the variables that change what a build shows; when they change it is
+# rewritten and the stamp removed. SITE= and BUILD_CACHE= move both.
 SITE ?= site
 BUILD_CACHE ?= .cache
 SITE_STAMP := $(SITE)/.dlref-built
 BUILD_INPUTS := mkdocs.yml pyproject.toml $(shell find docs snippets dlref results -type f \
   -not -path '*/__pycache__/*' -not -name '*.pyc' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 BUILD_ENV := profile=$(DLREF_PROFILE) device=$(DLREF_DEVICE) data=$(DATA_ROOT) upgrade=$(DLREF_UPGRADE_KEYS)
-$(shell mkdir -p $(BUILD_CACHE) && { echo '$(BUILD_ENV)' | cmp -s - $(BUILD_CACHE)/build-env || echo '$(BUILD_ENV)' > $(BUILD_CACHE)/build-env; })
+$(shell mkdir -p $(BUILD_CACHE) && { echo '$(BUILD_ENV)' | cmp -s - $(BUILD_CACHE)/build-env || { echo '$(BUILD_ENV)' > $(BUILD_CACHE)/build-env; rm -f $(SITE_STAMP); }; })
 
 $(SITE_STAMP): $(STAMP) $(DATA_STAMP) $(BUILD_INPUTS) $(BUILD_CACHE)/build-env $(if $(filter 1,$(FRESH)),FORCE) | system-deps
 	$(BIN)/mkdocs build --strict -d $(SITE)
@@ -74,8 +74,22 @@ docs: $(SITE_STAMP)
 
 FORCE:
 
+# `make serve` re-renders only the pages whose files changed (`mkdocs serve --dirty`): an
+# edit shows in a second or two instead of a whole rebuild (the API pages alone take several
+# seconds). Links from an edited page into the API reference resolve at the next full build.
+# mkdocs-jupyter deletes the notebook cache entries a build did not use, so the server works
+# on its own copies of the block and notebook caches (taken at start) and `make docs` keeps
+# its own intact. FULL=1 rebuilds every page.
+EXEC_CACHE = $(or $(DLREF_EXEC_CACHE),.cache/dlref-exec)
+JUPYTER_CACHE = $(or $(DLREF_JUPYTER_CACHE),.cache/mkdocs-jupyter)
+SERVE_CACHE := $(BUILD_CACHE)/serve
+
 serve: $(STAMP) $(DATA_STAMP) | system-deps
-	$(BIN)/mkdocs serve
+	@rm -rf $(SERVE_CACHE) && mkdir -p $(SERVE_CACHE)
+	@[ ! -d $(EXEC_CACHE) ] || cp -r $(EXEC_CACHE) $(SERVE_CACHE)/dlref-exec
+	@[ ! -d $(JUPYTER_CACHE) ] || cp -r $(JUPYTER_CACHE) $(SERVE_CACHE)/mkdocs-jupyter
+	DLREF_EXEC_CACHE=$(SERVE_CACHE)/dlref-exec DLREF_JUPYTER_CACHE=$(SERVE_CACHE)/mkdocs-jupyter \
+	  $(BIN)/mkdocs serve $(if $(filter 1,$(FULL)),,--dirty)
 
 # The strict build is part of the tests: its output is checked by tests/test_site_*.py.
 test: $(SITE_STAMP)
