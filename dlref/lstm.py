@@ -26,16 +26,18 @@ Tensor = torch.Tensor
 __all__ = ["lstm_cell", "cell_jacobians"]
 
 
-def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Tensor) -> tuple[Tensor, ...]:
+def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Tensor,
+           K: int | None = None) -> tuple[Tensor, ...]:
+    """The four gates; ``K`` cell units (default: ``h``'s size; with a projection ``h`` has ``P``)."""
     for name, t in (("Wih", Wih), ("Whh", Whh), ("bih", bih), ("bhh", bhh), ("x", x), ("h", h)):
         validate.floating_tensor(name, t, nonempty=True)
     validate.tensor("x", x, ndim=(1, 2))  # (B, D) or (D,)
     validate.tensor("h", h, ndim=(1, 2))  # (B, K) or (K,)
     validate.same_dtype(x=x, h=h, Wih=Wih, Whh=Whh, bih=bih, bhh=bhh)
-    K = h.shape[-1]
-    D = x.shape[-1]
-    if Wih.shape != (4 * K, D) or Whh.shape != (4 * K, K) or bih.shape != (4 * K,) or bhh.shape != (4 * K,):
-        raise ValueError(f"expected Wih (4K, D) = ({4 * K}, {D}), Whh ({4 * K}, {K}), bih and bhh ({4 * K},) for "
+    K = h.shape[-1] if K is None else K
+    D, P = x.shape[-1], h.shape[-1]
+    if Wih.shape != (4 * K, D) or Whh.shape != (4 * K, P) or bih.shape != (4 * K,) or bhh.shape != (4 * K,):
+        raise ValueError(f"expected Wih (4K, D) = ({4 * K}, {D}), Whh ({4 * K}, {P}), bih and bhh ({4 * K},) for "
                          f"x {tuple(x.shape)} and h {tuple(h.shape)}; got Wih {tuple(Wih.shape)}, Whh {tuple(Whh.shape)}, "
                          f"bih {tuple(bih.shape)}, bhh {tuple(bhh.shape)}")
     if x.shape[:-1] != h.shape[:-1]:
@@ -45,16 +47,20 @@ def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Ten
     return torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
 
 
-def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor) -> tuple[Tensor, Tensor]:
+def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor,
+              Whr: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step, ``(h, c) → (h', c')``, with ``nn.LSTMCell``'s weight layout.
 
     Args:
         x: input. h: previous hidden state. c: previous cell state.
         Wih: input weights (gate blocks i, f, g, o). Whh: recurrent weights. bih, bhh: biases.
+        Whr: projection ``W_hr`` of ``nn.LSTM(proj_size=P)``: then ``h' = W_hr (o ⊙ tanh(c'))`` has
+            ``P`` features, and ``h`` and ``Whh`` have ``P`` where they had ``K``.
 
     Shape:
         ``x (B, D)``, ``h (B, K)``, ``c (B, K)``, ``Wih (4K, D)``, ``Whh (4K, K)``, ``bih, bhh (4K,)``
-        → ``h' (B, K)``, ``c' (B, K)``; a missing batch dimension works too.
+        → ``h' (B, K)``, ``c' (B, K)``; a missing batch dimension works too. With ``Whr (P, K)``:
+        ``h (B, P)``, ``Whh (4K, P)`` → ``h' (B, P)``.
 
     Returns:
         ``(h', c')``.
@@ -66,12 +72,24 @@ def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Te
         >>> c  # all gates σ(0) = 1/2, g = tanh(0) = 0: c' = c/2
         tensor([[0.5000, 0.5000]])
     """
-    i, f, g, o = _split(Wih, Whh, bih, bhh, x, h)
+    K = h.shape[-1] if isinstance(h, Tensor) and h.dim() else None
+    if Whr is not None:  # LSTM with projections (nn.LSTM's proj_size): h has P < K features
+        validate.floating_tensor("Whr", Whr, ndim=2, nonempty=True)  # (P, K)
+        if not isinstance(h, Tensor) or h.dim() == 0 or Whr.shape[0] != h.shape[-1]:
+            raise ValueError(f"Whr must be (P, K) with P = h's features; got Whr {tuple(Whr.shape)} and "
+                             f"h {tuple(getattr(h, 'shape', ()))}")
+        K = Whr.shape[1]
+    i, f, g, o = _split(Wih, Whh, bih, bhh, x, h, K)
     validate.floating_tensor("c", c)
-    if c.shape != h.shape:
-        raise ValueError(f"c must have the shape of h {tuple(h.shape)}; got {tuple(c.shape)}")
+    if c.shape != h.shape[:-1] + (K,):
+        want = f"the shape of h {tuple(h.shape)}" if Whr is None else f"shape {tuple(h.shape[:-1] + (K,))} (K = {K} cell units)"
+        raise ValueError(f"c must have {want}; got {tuple(c.shape)}")
     c_new = f * c + i * g  # c' = f ⊙ c + i ⊙ g
-    return o * torch.tanh(c_new), c_new  # h' = o ⊙ tanh(c')
+    h_new = o * torch.tanh(c_new)  # h' = o ⊙ tanh(c')
+    if Whr is not None:
+        validate.same_dtype(h=h, Whr=Whr)
+        h_new = h_new @ Whr.T  # h' ← W_hr h': (B, K) @ (K, P) → (B, P)
+    return h_new, c_new
 
 
 def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor,

@@ -198,3 +198,22 @@ def test_conv2d_padding_same_matches_torch_even_extents_too(kernel, dilation, gr
         dX, dW, _ = backward(dO, X.detach(), W.detach(), **geometry)
         torch.testing.assert_close(dX, X.grad)
         torch.testing.assert_close(dW, W.grad)
+
+
+def test_lstm_cell_with_projection_matches_torch_lstm():
+    """nn.LSTM(proj_size=P): h' = W_hr (o ⊙ tanh c'); refused before (no projection in lstm_cell)."""
+    from dlref import lstm
+
+    torch.manual_seed(8)
+    m = torch.nn.LSTM(3, 5, proj_size=2, batch_first=True, dtype=f64)
+    x = torch.randn(2, 4, 3, dtype=f64)
+    ref, (h_n, c_n) = m(x)
+    h, c = torch.zeros(2, 2, dtype=f64), torch.zeros(2, 5, dtype=f64)
+    out = []
+    for t in range(4):
+        h, c = lstm.lstm_cell(x[:, t], h, c, m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0, m.bias_hh_l0, m.weight_hr_l0)
+        out.append(h)
+    torch.testing.assert_close(torch.stack(out, 1), ref)
+    torch.testing.assert_close((h, c), (h_n[0], c_n[0]))
+    with pytest.raises(ValueError, match="Whr must be"):
+        lstm.lstm_cell(x[:, 0], h, c, m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0, m.bias_hh_l0, m.weight_hr_l0.T)

@@ -568,12 +568,13 @@ def _lstm_stack(m: nn.LSTM, x: Tensor, hc0: tuple[Tensor, Tensor] | None) -> tup
             bih, bhh = (getattr(m, f"bias_ih{sfx}"), getattr(m, f"bias_hh{sfx}")) if m.bias else (zeros, zeros)
             h = hc0[0][layer * dirs + d] if hc0 is not None else x.new_zeros(B, P)
             c = hc0[1][layer * dirs + d] if hc0 is not None else x.new_zeros(B, K)
+            Whr = getattr(m, f"weight_hr{sfx}") if m.proj_size else None
             steps = range(L - 1, -1, -1) if d else range(L)
             H = [None] * L
             for t in steps:
-                h, c = lstm.lstm_cell(layer_in[:, t], h, c, Wih, Whh, bih, bhh)  # no projection: refused if P ≠ K
+                h, c = lstm.lstm_cell(layer_in[:, t], h, c, Wih, Whh, bih, bhh, Whr)
                 H[t] = h
-            outs.append(torch.stack(H, 1))  # (B, L, K)
+            outs.append(torch.stack(H, 1))  # (B, L, P)
             h_n.append(h)
             c_n.append(c)
         layer_in = torch.cat(outs, dim=-1)
