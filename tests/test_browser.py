@@ -214,6 +214,15 @@ def _set_scheme(page, scheme: str) -> None:
     if page.evaluate("() => document.body.dataset.mdColorScheme") != SCHEMES[scheme]:
         page.locator("[data-md-component=palette] label:not([hidden])").first.click()
     page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{SCHEMES[scheme]}'", timeout=5_000)
+    _settle(page)
+
+
+def _settle(page) -> None:
+    """Wait for CSS transitions (Material animates the header search box when the width changes)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')",
+        timeout=5_000,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +257,7 @@ def site(server, site_dir):
             weight.load_every_figure(page)  # then every figure, as if read to the end
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
+                _settle(page)
                 for scheme in (("light", "dark") if width == WIDTHS[0] else ("dark", "light")):
                     try:
                         _set_scheme(page, scheme)
