@@ -93,7 +93,7 @@ serve: $(STAMP) $(DATA_STAMP) | system-deps
 
 # The strict build is part of the tests: its output is checked by tests/test_site_*.py.
 test: $(SITE_STAMP)
-	$(BIN)/python -m pytest -n 2 --codeblocks tests docs
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --codeblocks tests docs
 
 bench-build: $(STAMP)
 	$(BIN)/python benchmarks/build.py

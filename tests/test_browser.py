@@ -23,7 +23,8 @@ import pytest
 from dlref import benchmarks
 from dlref._site.browser import CHROMIUM, launch, offline_context, serve, site_pages
 
-pytestmark = pytest.mark.site
+# One worker visits the site once for all the tests below (make test: pytest -n 2 --dist loadgroup).
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("browser")]
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "/backprop/mlp/"
