@@ -14,6 +14,10 @@ names the page uses::
     u_t  = m_t ⊙ tanh′(a_t) ⊙ δ_t
     ∇W_h = Σ_t u_t h_{t−1}ᵀ    ∇W_x = Σ_t u_t x_tᵀ    ∇b = Σ_t u_t    ∇x_t = W_xᵀ u_t    ∇h_0 = δ_0
 
+``nonlinearity="relu"`` (as in ``nn.RNN``) replaces tanh by ReLU and ``tanh′`` by the step
+``1[a > 0]``. Padding is skipped by selection (``torch.where``), so a NaN or infinity in the
+padding reaches neither the state nor any gradient.
+
 Reference: Goodfellow, Bengio and Courville, *Deep Learning*, §10.2.2; the Jacobian
 ``∂h_t/∂h_{t−1} = diag(tanh′(a_t)) W_h`` is §10.7.
 """
