@@ -67,7 +67,7 @@ def test_api_pages_are_split_and_all_in_the_nav():
         if page.name != "index.md":
             assert f"]({page.name})" in index, f"docs/api/index.md does not link {page.name}"
     counts = {p.name: list(documented_modules().values()).count(p) for p in pages if p.name != "index.md"}
-    assert max(counts.values()) <= 12, f"an API page holds too many modules: {counts}"
+    assert max(counts.values()) <= 15, f"an API page holds too many modules (split it): {counts}"
 
 
 def _docstrings(path: Path) -> list[tuple[int, str]]:
