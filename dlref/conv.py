@@ -416,7 +416,7 @@ def measured_receptive_field(layers: Sequence[Layer], in_channels: int = 1) -> i
     validate.instance("layers", layers, (list, tuple), what="a list of Conv and Pool layers")
     if any(isinstance(layer, FC) for layer in layers):
         raise ValueError("measured_receptive_field takes Conv and Pool layers only; an FC layer sees the whole input")
-    validate.each("layers", layers, validate.instance, (Conv, Pool))  # at least one: no layer never stops growing
+    validate.each("layers", layers, validate.instance, (Conv, Pool))  # non-empty: with no layer the loop never ends
     validate.positive_int("in_channels", in_channels)
     # Validate once on an input large enough for any sane stack, so that every error analyze
     # raises except "the input is too small" surfaces here instead of making the loop below grow
