@@ -160,6 +160,10 @@ COMMANDS: list[Command] = [
             lambda args: __import__("dlref.gan.cli").gan.cli.run(args)),
     Command("train", "train a classifier: `dlref train classifier --model bncnn --data cifar10 [--dry-run]`",
             _train_arguments, _train),
+    Command("exercises", "check your solution to a page's exercise: `dlref exercises list`, "
+            "`dlref exercises check PAGE FILE.py`",
+            lambda parser: __import__("dlref.exercises.cli").exercises.cli.add_arguments(parser),
+            lambda args: __import__("dlref.exercises.cli").exercises.cli.run(args)),
 ]
 
 
