@@ -1,7 +1,7 @@
 """The notebook pages' stylesheet, served once instead of inlined into every notebook page.
 
 mkdocs-jupyter puts JupyterLab's whole stylesheet (about 0.6 MB) into each notebook page, most
-of it for widgets a static page never shows. :func:`purge` keeps only the rules whose selectors
+of it for widgets a static page never shows. `purge()` keeps only the rules whose selectors
 can match the classes the built notebook pages use (parsed with tinycss2); the dlref plugin
 writes the result to ``assets/stylesheets/jupyter.css`` and links it from each notebook page.
 """
