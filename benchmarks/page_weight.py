@@ -11,7 +11,7 @@ less).
     python benchmarks/page_weight.py                   # the 10 heaviest pages of site/
     python benchmarks/page_weight.py --site /tmp/site --top 40 --by-file
 
-``tests/test_page_weight.py`` asserts :data:`LIMIT` on every page with :func:`measure`.
+``tests/test_browser.py`` asserts ``LIMIT`` on opening every page, with ``tally`` on its own visits.
 """
 
 from __future__ import annotations
