@@ -9,6 +9,8 @@ path under ``docs/`` without ``.md`` (``"backprop/mlp"``). The checker
 from __future__ import annotations
 
 import inspect
+import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -72,7 +74,13 @@ class Exercise:
         """The function the reader fills in: the solution's signature and docstring, no body."""
         signature = inspect.signature(self.solution)
         doc = inspect.getdoc(self.solution) or ""
-        body = "\n".join(("    " + ln).rstrip() for ln in doc.splitlines())
+        # Each line wrapped to fit a page's code column (about 80 characters), never inside a
+        # parenthesis such as a shape "(C, K)": its spaces are non-breaking while wrapping.
+        def keep(match: re.Match) -> str:
+            return match[0].replace(" ", "\u00a0")
+        lines = [textwrap.fill(re.sub(r"\([^()]*\)", keep, ln), 74, subsequent_indent="    " if ln else "")
+                 .replace("\u00a0", " ") for ln in doc.splitlines()]
+        body = "\n".join(("    " + ln).rstrip() for ln in "\n".join(lines).splitlines())
         return (f"def {self.function}{signature}:\n    \"\"\"{body.strip()}\n    \"\"\"\n"
                 f"    raise NotImplementedError  # your code here\n")
 

@@ -1,4 +1,4 @@
-"""The exercise of the page cnn/backprop: fill in conv_backward, then run the check."""
+"""Exercise of cnn/backprop: fill in conv_backward, then run the check."""
 import torch
 
 import dlref.exercises
@@ -7,9 +7,11 @@ F = torch.nn.functional
 
 
 def conv_backward(X, Fw, dO):
-    """∂L/∂F, ∂L/∂b and ∂L/∂X of O = conv2d(X, F) + b (stride 1, no padding), given ∂L/∂O.
+    """∂L/∂F, ∂L/∂b and ∂L/∂X of O = conv2d(X, F) + b (stride 1, no padding),
+        given ∂L/∂O.
 
-    X: (C_in, H, W); Fw: (C_out, C_in, k, k); dO: (C_out, H − k + 1, W − k + 1).
+    X: (C_in, H, W); Fw: (C_out, C_in, k, k); dO:
+        (C_out, H − k + 1, W − k + 1).
     Return {"F": ∂L/∂F, "b": ∂L/∂b (C_out,), "X": ∂L/∂X}.
     """
     raise NotImplementedError  # your code here

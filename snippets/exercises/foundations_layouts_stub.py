@@ -1,4 +1,4 @@
-"""The exercise of the page foundations/layouts: fill in bilinear_gradients, then run the check."""
+"""Exercise of foundations/layouts: fill in bilinear_gradients, then run the check."""
 import torch
 
 import dlref.exercises

@@ -1,4 +1,4 @@
-"""The exercise of the page foundations/losses: fill in loss_gradients, then run the check."""
+"""Exercise of foundations/losses: fill in loss_gradients, then run the check."""
 import torch
 
 import dlref.exercises
@@ -7,8 +7,10 @@ import dlref.exercises
 def loss_gradients(a, y, s, t):
     """Gradients of two mean losses with respect to their logits.
 
-    a: (B, C) logits, y: (B, C) one-hot — L_CE = mean over the batch of −Σ_c y log softmax(a).
-    s: (B,) logits, t: (B,) in {0, 1} — L_BCE = mean of −t log σ(s) − (1 − t) log(1 − σ(s)).
+    a: (B, C) logits, y: (B, C) one-hot — L_CE = mean over the batch of −Σ_c y
+        log softmax(a).
+    s: (B,) logits, t: (B,) in {0, 1} — L_BCE = mean of −t log σ(s) − (1 − t)
+        log(1 − σ(s)).
     Return {"a": ∇a L_CE, "s": ∇s L_BCE}.
     """
     raise NotImplementedError  # your code here

@@ -1,4 +1,4 @@
-"""A solution of the sequence/lstm exercise, checked; then every catalogued mistake is diagnosed as itself."""
+"""A solution of the sequence/lstm exercise, checked; then each known mistake's diagnosis."""
 import torch
 
 import dlref.exercises
