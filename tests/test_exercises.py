@@ -66,6 +66,8 @@ def test_link_uses_the_site_url(monkeypatch):
     assert checker.link("backprop/mlp", "x").startswith("https://someone.github.io/notes/backprop/mlp/")
     monkeypatch.setenv("DLREF_REPOSITORY", "not a url")
     assert checker.link("backprop/mlp", "x") == "backprop/mlp/#x"
+    with pytest.raises(TypeError, match="anchor must be a str"):
+        checker.link("backprop/mlp", 3)
 
 
 def _mlp(**change):

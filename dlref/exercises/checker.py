@@ -43,6 +43,8 @@ def site_base() -> str:
 
 def link(page: str, anchor: str) -> str:
     """The URL of a page's section, e.g. ``https://dlref.github.io/dlref/backprop/mlp/#common-mistakes``."""
+    validate.instance("page", page, str)
+    validate.instance("anchor", anchor, str)
     return f"{site_base()}{page}/#{anchor}"
 
 
