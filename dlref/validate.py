@@ -32,7 +32,7 @@ Tensor = torch.Tensor
 
 __all__ = [
     "tensor", "floating_tensor", "positive_int", "int_pair", "real", "probability",
-    "boolean", "choice", "same_dtype", "same_device", "shape", "finite",
+    "boolean", "choice", "writable_folder", "same_dtype", "same_device", "shape", "finite",
     "instance", "callable_", "dtype", "device", "same_shape",
     "optional", "each", "path", "iterable", "json_value", "mapping", "class_indices", "scalar", "same_length",
     "probabilities",
@@ -400,6 +400,34 @@ def path(name: str, value: object, *, optional: bool = False) -> Any:
                         f"got {_describe(value)}")
     if isinstance(value, str) and not value.strip():
         raise ValueError(f"{name} must be a non-empty path; got {value!r}")
+    return value
+
+
+def writable_folder(name: str, value: object) -> Any:
+    """A folder that exists or can be created, and where a file can be written (checked by writing one).
+
+    A command checks its output folder this way before it trains, so an unwritable folder fails at
+    once instead of after the first epoch.
+
+    Examples:
+        >>> import tempfile; folder = tempfile.mkdtemp()
+        >>> writable_folder("out", folder) == folder
+        True
+        >>> writable_folder("out", "/proc/no-such-folder")
+        Traceback (most recent call last):
+        ...
+        ValueError: out /proc/no-such-folder is not a writable folder (No such file or directory)
+    """
+    import os
+    import tempfile
+
+    path(name, value)
+    try:
+        os.makedirs(value, exist_ok=True)
+        with tempfile.TemporaryFile(dir=value):
+            pass
+    except OSError as err:
+        raise ValueError(f"{name} {value} is not a writable folder ({err.strerror or err})") from None
     return value
 
 

@@ -89,3 +89,17 @@ def test_cli_refuses_a_mismatched_resume_in_one_line(tmp_path, capsys):
     assert cli.main([*common[:-1], "2", "--resume", "--batch-size", "8", "--dry-run"]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "batch size: checkpoint 16, this run 8" in err and "checkpoint.pt" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "classifier", "--dry-run", "--checkpoint-dir", "/proc/no-such-folder/run"],
+    ["gan", "train", "--dataset", "ring", "--out", "/proc/no-such-folder/run"],
+])
+def test_cli_refuses_an_unwritable_output_folder_before_any_work(argv, capsys):
+    from dlref import cli
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a writable folder" in err and "/proc/no-such-folder/run" in err and "Traceback" not in err

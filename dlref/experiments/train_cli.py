@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         validate.optional(validate.positive_int, "--n-train", args.n_train)
         if args.resume and args.checkpoint_dir is None:
             raise ValueError("--resume needs --checkpoint-dir, the folder that holds checkpoint.pt")
+        if args.checkpoint_dir is not None:
+            validate.writable_folder("--checkpoint-dir", args.checkpoint_dir)
     except (TypeError, ValueError) as err:
         usage_error(args, str(err))
     try:

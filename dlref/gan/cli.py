@@ -77,7 +77,7 @@ def build(args: argparse.Namespace):
     validate.optional(validate.positive_int, "--n-train", args.n_train)
     validate.positive_int("--width", args.width)
     validate.positive_int("--eval-samples", args.eval_samples, minimum=2)
-    validate.optional(validate.path, "--out", args.out)
+    validate.optional(validate.writable_folder, "--out", args.out)
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out, the folder that holds checkpoint.pt")
     if args.fd and args.dataset != "fashion-mnist":
