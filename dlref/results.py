@@ -35,6 +35,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +153,8 @@ def bundled_root() -> Path | None:
 #: What ``code_hash`` can find the source of.
 _CODE_TYPES = (FunctionType, MethodType, type, ModuleType)
 
+_AST_LOCK = threading.Lock()
+
 KEY_SCHEME = "ast-v1"  # recorded with each new result; records without it use the raw-bytes hash
 
 
@@ -178,6 +181,11 @@ def normalized_source(source: str) -> str:
         False
     """
     validate.instance("source", source, str)
+    with _AST_LOCK:  # CPython 3.11's AST constructor is not safe across threads (a SystemError)
+        return _normalized(source)
+
+
+def _normalized(source: str) -> str:
     tree = ast.parse(source)
     _strip_validation(tree)
     for node in ast.walk(tree):

@@ -31,8 +31,13 @@ def test_every_package_is_listed_in_pyproject():
 def installed(tmp_path_factory):
     """A fresh venv with the dlref wheel; its dependencies come from the test environment, read-only."""
     work = tmp_path_factory.mktemp("wheel")
+    # Build from a copy: setuptools writes build/ into the source tree, and two xdist workers
+    # building from one tree at once trip over each other's files.
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "site", ".cache", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(work / "dist"), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(work / "dist"), str(source)],
         capture_output=True, text=True, cwd=work,
     )
     assert build.returncode == 0, build.stderr[-2000:]
