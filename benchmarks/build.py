@@ -16,6 +16,9 @@ What is timed:
   pays after an edit that changes no executed code, and what ``make serve`` pays per edit
   without ``--dirty``.
 
+The fresh build runs the notebooks in worker processes beside the Markdown pages (the
+``dlref`` plugin's ``notebook_workers``); ``DLREF_NOTEBOOK_WORKERS=-1`` times the serial way.
+
 Targets (site issue "The reader's site" on the 2-core machine): nothing changed ≤ 3 s, fresh
 build ≤ 60 s.
 """

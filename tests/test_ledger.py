@@ -100,3 +100,31 @@ def test_two_builds_at_once_keep_their_own_check_logs(tmp_path):
     for project in projects:
         assert [row[:4] for row in _ledger(project)] == EXPECTED
     assert not list(cache.rglob("*.tmp"))
+
+
+def test_notebooks_in_workers_and_in_process_make_one_ledger(tmp_path):
+    """The notebook runs in a worker process by default; without workers, mkdocs-jupyter runs it."""
+    ledgers = []
+    for workers in ("0", "-1"):
+        project = make_project(tmp_path / f"workers{workers}", PAGES, SNIPPETS)
+        proc = build(project, DLREF_NOTEBOOK_WORKERS=workers)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        notebook = [s for s in report(project)["snippets"] if s["page"] == "walk.nb.py"]
+        assert len(notebook) == 1 and not notebook[0]["cached"] and notebook[0]["seconds"] > 0
+        ledgers.append(_ledger(project))
+        html = (project / "site" / "walk.nb" / "index.html").read_text(encoding="utf-8")
+        assert "A walkthrough" in html and 'id="in-2"' in html
+    assert [row[:4] for row in ledgers[0]] == EXPECTED
+    assert [row[:5] for row in ledgers[0]] == [row[:5] for row in ledgers[1]]
+
+
+def test_a_failing_notebook_fails_the_build_with_its_error(tmp_path):
+    broken = NOTEBOOK + "\n# %%\nraise ValueError('the walkthrough broke here')\n"
+    for workers in ("0", "-1"):
+        project = make_project(tmp_path / f"workers{workers}", {**PAGES, "walk.nb.py": broken}, SNIPPETS)
+        proc = build(project, DLREF_NOTEBOOK_WORKERS=workers)
+        assert proc.returncode != 0
+        assert "the walkthrough broke here" in proc.stderr, proc.stderr[-3000:]
+        if workers == "0":
+            assert "walk.nb.py" in proc.stderr
+        assert not (project / "site" / "build-report.json").exists()

@@ -12,8 +12,11 @@ What it does, by MkDocs event:
   headless matplotlib, a check log for kernels), and puts `Executor`
   in front of markdown-exec's python formatter so blocks are cached.
 * ``on_files``: serves MathJax's components (from the ``django-static-mathjax`` wheel) from the site itself.
-* ``on_nav``: notes each page's chapter, for the Verification page.
-* ``on_page_markdown``: gives a notebook page its own check log (its kernel inherits it).
+* ``on_nav``: notes each page's chapter, for the Verification page, and starts every notebook
+  that is not cached in a worker process (``dlref._site.notebooks``), so notebooks execute while
+  the other pages render.
+* ``on_page_markdown``: waits for a notebook page's worker; a notebook run in this process (no
+  workers) gets its own check log, which its kernel inherits.
 * ``on_page_content``: strips the notebook template's CDN scripts and moves its inline CSS to
   one shared stylesheet (``dlref._site.notebook_css``), credits each check to the
   block or notebook cell that made it, adds the download links (notebook, script, Colab) and
@@ -38,8 +41,10 @@ import logging
 import os
 import re
 import shutil
+import multiprocessing
 import tempfile
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +52,9 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 
-from dlref._site import downloads, notebook_css
+from dlref._site import downloads, notebook_css, notebooks
 from dlref._site.execute import FIGURE_PREFIX, BlockRecord, Executor, tree_hash, write_atomic
 
 log = get_plugin_logger(__name__)
@@ -88,6 +93,9 @@ class DlrefPluginConfig(Config):
     verification_page = config_options.Type(str, default="verification.md")
     jupyter_cache_dir = config_options.Type(str, default=".cache/mkdocs-jupyter")
     repository = config_options.Type(str, default="")  # https://github.com/<owner>/<name>
+    # Processes that execute notebooks beside the main build: 0 = one per CPU beyond the first
+    # (at least one); -1 = none (mkdocs-jupyter executes each notebook when its page renders).
+    notebook_workers = config_options.Type(int, default=0)
 
 
 class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
@@ -136,6 +144,9 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         if jupyter_logger.getEffectiveLevel() > logging.INFO:
             jupyter_logger.setLevel(logging.INFO)
         self._page_start: dict[str, float] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._running: dict[str, Future] = {}  # notebook src_uri -> its worker's result
+        self._ran: dict[str, dict[str, Any]] = {}  # notebook src_uri -> checks and seconds of this build's run
         self.notebook_styles: dict[str, set[str]] = {}  # notebook CSS -> classes its pages use
 
         fences = config["mdx_configs"].get("pymdownx.superfences", {}).get("custom_fences", [])
@@ -188,19 +199,93 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             if not src.is_file():
                 raise PluginError(f"MathJax component missing: {src} (reinstall django-static-mathjax)")
             files.append(File.generated(config, f"assets/mathjax/{src.relative_to(es5).as_posix()}", abs_src_path=str(src)))
+        # MkDocs renders pages in the order of `files`: notebooks last, so that the workers
+        # started in on_nav have the Markdown pages' rendering time to run them in.
+        jupyter = config["plugins"].get("mkdocs-jupyter")
+        if jupyter is not None and self.config.notebook_workers >= 0:
+            last = [f for f in files if _is_notebook(f.src_uri) and jupyter.should_include(f)]
+            if last:
+                files = Files([f for f in files if f not in last] + last)
         return files
 
     def on_nav(self, nav: Any, config: Any, files: Any) -> Any:
         for order, page in enumerate(nav.pages):
             chapter = page.parent.title if page.parent else ""
             self.pages[page.file.src_uri] = {"order": order, "chapter": chapter, "title": page.title, "url": page.url}
+        self._start_notebooks([page for page in nav.pages if _is_notebook(page.file.src_uri)], config)
         return nav
+
+    def _start_notebooks(self, pages: list[Any], config: Any) -> None:
+        """Hand every notebook that will execute in this build to a worker process, slowest first."""
+        workers = self.config.notebook_workers
+        plugin = config["plugins"].get("mkdocs-jupyter")
+        if workers < 0 or plugin is None or not plugin.config.get("cache"):
+            return
+        from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+        jupyter = plugin.config
+        todo = []
+        for page in pages:
+            if not plugin.should_include(page.file):
+                continue
+            execute = jupyter["execute"] and not any(
+                Path(page.file.abs_src_path).match(pattern) for pattern in jupyter["execute_ignore"]
+            )
+            cache_path = _get_cache_path(jupyter["cache_dir"], _compute_cache_key(page.file.abs_src_path, jupyter, execute))
+            if cache_path.exists() and self._notebook_memo(page) is not None:
+                continue  # served from the cache, with its remembered checks
+            cache_path.unlink(missing_ok=True)
+            todo.append((page, execute, cache_path))
+        if not todo:
+            return
+        workers = min(workers or max(1, (os.cpu_count() or 1) - 1), len(todo))
+        # spawn: a fresh interpreter, whatever threads `mkdocs serve` has running in this one.
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        options = notebooks.render_options(jupyter)
+        # Each process (the main build and each worker's kernel) gets its share of the CPUs:
+        # more threads than cores only makes them wait on each other.
+        threads = max(1, (os.cpu_count() or 1) // (workers + 1))
+        import torch
+
+        self._main_threads = torch.get_num_threads()
+        torch.set_num_threads(min(threads, self._main_threads))
+        todo.sort(key=lambda item: -self._last_seconds(item[0]))
+        for page, execute, cache_path in todo:
+            uri = page.file.src_uri
+            self._running[uri] = self._pool.submit(
+                notebooks.run_notebook, page.file.abs_src_path, execute, options, str(cache_path),
+                str(self._check_log(uri)), threads,
+            )
+
+    def _last_seconds(self, page: Any) -> float:
+        """How long the notebook took when it last ran (0 if never): the slowest ones start first."""
+        try:
+            return float(json.loads(self._memo_path(page).read_text(encoding="utf-8"))["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0.0
+
+    def _join_notebook(self, page: Any) -> None:
+        """Wait for the worker running this notebook; fail the build with its error, if any."""
+        future = self._running.pop(page.file.src_uri, None)
+        if future is None:
+            return
+        try:
+            result = future.result()
+        except Exception as exc:  # the worker process died
+            raise PluginError(f"dlref: the worker executing {page.file.src_uri} failed: {exc!r}") from exc
+        if "error" in result:
+            raise PluginError(f"dlref: notebook {page.file.src_uri} failed:\n{result['error']}")
+        self._ran[page.file.src_uri] = result
+        self._remember_notebook(page, result["checks"], result["seconds"])
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:
         uri = page.file.src_uri
         self.executor.start_page(uri)
         self._page_start[uri] = time.perf_counter()
-        if _is_notebook(uri):
+        if _is_notebook(uri) and uri in self._running:
+            self._join_notebook(page)  # mkdocs-jupyter then finds the worker's cache entry
+            os.environ.pop("DLREF_CHECK_LOG", None)
+        elif _is_notebook(uri):
             # The kernel mkdocs-jupyter starts next inherits the environment: it logs this
             # notebook's checks, and only them, to a file of this build's own.
             log_file = self._check_log(uri)
@@ -234,7 +319,10 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
             os.environ.pop("DLREF_CHECK_LOG", None)
             seconds = time.perf_counter() - self._page_start.get(uri, time.perf_counter())
             cached = str(Path(page.file.abs_src_path).resolve()) in self.cache_hits.paths
-            if cached:
+            if uri in self._ran:  # executed by a worker in this build
+                cached = False
+                checks, seconds = self._ran[uri]["checks"], self._ran[uri]["seconds"]
+            elif cached:
                 checks, seconds = self._notebook_memo(page) or ([], seconds)
             else:
                 checks = self._read_checks(uri)
@@ -412,6 +500,15 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
 
     def _cleanup(self) -> None:
         os.environ.pop("DLREF_CHECK_LOG", None)
+        if self._pool is not None:
+            # Idle workers are joined now (quick); a failed build does not wait for running ones.
+            self._pool.shutdown(wait=not self._running, cancel_futures=True)
+            self._pool = None
+            import torch
+
+            torch.set_num_threads(self._main_threads)
+        self._running.clear()
+        self._ran.clear()
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
