@@ -42,7 +42,7 @@ system-deps:
 	  else echo "note: no apt-get; missing:$$missing (datasets are downloaded by torchvision where possible)"; fi; \
 	fi
 
-# The dataset is prepared once: a stamp in the data root (dlref.data.data_root's rule) records
+# The dataset is prepared once: a stamp in the data root (dlref.lab.data.data_root's rule) records
 # it, so deleting the data root fetches again, and an unchanged tree does not import torch.
 DATA_ROOT := $(or $(DLREF_DATA),$(if $(filter /%,$(XDG_CACHE_HOME)),$(XDG_CACHE_HOME),$(HOME)/.cache)/dlref/data)
 DATA_STAMP := $(DATA_ROOT)/.dlref-fetched-fashion-mnist

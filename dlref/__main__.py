@@ -2,7 +2,7 @@
 
 import sys
 
-from dlref.cli import main
+from dlref.lab.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

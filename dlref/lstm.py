@@ -26,41 +26,43 @@ Tensor = torch.Tensor
 __all__ = ["lstm_cell", "cell_jacobians"]
 
 
-def _split(Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor, x: Tensor, h: Tensor,
+def _split(weight_ih: Tensor, weight_hh: Tensor, bias_ih: Tensor, bias_hh: Tensor, x: Tensor, h: Tensor,
            K: int | None = None) -> tuple[Tensor, ...]:
     """The four gates; ``K`` cell units (default: ``h``'s size; with a projection ``h`` has ``P``)."""
-    for name, t in (("Wih", Wih), ("Whh", Whh), ("bih", bih), ("bhh", bhh), ("x", x), ("h", h)):
+    for name, t in (("weight_ih", weight_ih), ("weight_hh", weight_hh), ("bias_ih", bias_ih), ("bias_hh", bias_hh), ("x", x), ("h", h)):
         validate.floating_tensor(name, t, nonempty=True)
     validate.tensor("x", x, ndim=(1, 2))  # (B, D) or (D,)
     validate.tensor("h", h, ndim=(1, 2))  # (B, K) or (K,)
-    validate.same_dtype(x=x, h=h, Wih=Wih, Whh=Whh, bih=bih, bhh=bhh)
+    validate.same_dtype(x=x, h=h, weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh)
     K = h.shape[-1] if K is None else K
     D, P = x.shape[-1], h.shape[-1]
-    if Wih.shape != (4 * K, D) or Whh.shape != (4 * K, P) or bih.shape != (4 * K,) or bhh.shape != (4 * K,):
-        raise ValueError(f"expected Wih (4K, D) = ({4 * K}, {D}), Whh ({4 * K}, {P}), bih and bhh ({4 * K},) for "
-                         f"x {tuple(x.shape)} and h {tuple(h.shape)}; got Wih {tuple(Wih.shape)}, Whh {tuple(Whh.shape)}, "
-                         f"bih {tuple(bih.shape)}, bhh {tuple(bhh.shape)}")
+    if weight_ih.shape != (4 * K, D) or weight_hh.shape != (4 * K, P) or bias_ih.shape != (4 * K,) or bias_hh.shape != (4 * K,):
+        raise ValueError(f"expected weight_ih (4K, D) = ({4 * K}, {D}), weight_hh ({4 * K}, {P}), bias_ih and bias_hh ({4 * K},) for "
+                         f"x {tuple(x.shape)} and h {tuple(h.shape)}; got weight_ih {tuple(weight_ih.shape)}, weight_hh {tuple(weight_hh.shape)}, "
+                         f"bias_ih {tuple(bias_ih.shape)}, bias_hh {tuple(bias_hh.shape)}")
     if x.shape[:-1] != h.shape[:-1]:
         raise ValueError(f"x and h must share the batch shape; got x {tuple(x.shape)} and h {tuple(h.shape)}")
-    z = x @ Wih.T + h @ Whh.T + bih + bhh  # (B, D) @ (D, 4K) + (B, K) @ (K, 4K) → (B, 4K)
+    z = x @ weight_ih.T + h @ weight_hh.T + bias_ih + bias_hh  # (B, D) @ (D, 4K) + (B, K) @ (K, 4K) → (B, 4K)
     zi, zf, zg, zo = z.chunk(4, dim=-1)  # each (B, K)
     return torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
 
 
-def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor, bhh: Tensor,
-              Whr: Tensor | None = None) -> tuple[Tensor, Tensor]:
+def lstm_cell(x: Tensor, h: Tensor, c: Tensor, weight_ih: Tensor, weight_hh: Tensor, bias_ih: Tensor, bias_hh: Tensor,
+              weight_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step, ``(h, c) → (h', c')``, with ``nn.LSTMCell``'s weight layout.
 
     Args:
         x: input. h: previous hidden state. c: previous cell state.
-        Wih: input weights (gate blocks i, f, g, o). Whh: recurrent weights. bih, bhh: biases.
-        Whr: projection ``W_hr`` of ``nn.LSTM(proj_size=P)``: then ``h' = W_hr (o ⊙ tanh(c'))`` has
-            ``P`` features, and ``h`` and ``Whh`` have ``P`` where they had ``K``.
+        weight_ih: input weights of all four gates, stacked (blocks i, f, g, o: PyTorch's ``weight_ih``; the
+            LSTM page's W_ih is only the input gate's recurrent block of ``weight_hh``). weight_hh: recurrent
+            weights, stacked the same way. bias_ih, bias_hh: biases.
+        weight_hr: projection ``W_hr`` of ``nn.LSTM(proj_size=P)``: then ``h' = W_hr (o ⊙ tanh(c'))`` has
+            ``P`` features, and ``h`` and ``weight_hh`` have ``P`` where they had ``K``.
 
     Shape:
-        ``x (B, D)``, ``h (B, K)``, ``c (B, K)``, ``Wih (4K, D)``, ``Whh (4K, K)``, ``bih, bhh (4K,)``
-        → ``h' (B, K)``, ``c' (B, K)``; a missing batch dimension works too. With ``Whr (P, K)``:
-        ``h (B, P)``, ``Whh (4K, P)`` → ``h' (B, P)``.
+        ``x (B, D)``, ``h (B, K)``, ``c (B, K)``, ``weight_ih (4K, D)``, ``weight_hh (4K, K)``, ``bias_ih, bias_hh (4K,)``
+        → ``h' (B, K)``, ``c' (B, K)``; a missing batch dimension works too. With ``weight_hr (P, K)``:
+        ``h (B, P)``, ``weight_hh (4K, P)`` → ``h' (B, P)``.
 
     Returns:
         ``(h', c')``.
@@ -73,27 +75,27 @@ def lstm_cell(x: Tensor, h: Tensor, c: Tensor, Wih: Tensor, Whh: Tensor, bih: Te
         tensor([[0.5000, 0.5000]])
     """
     K = h.shape[-1] if isinstance(h, Tensor) and h.dim() else None
-    if Whr is not None:  # LSTM with projections (nn.LSTM's proj_size): h has P < K features
-        validate.floating_tensor("Whr", Whr, ndim=2, nonempty=True)  # (P, K)
-        if not isinstance(h, Tensor) or h.dim() == 0 or Whr.shape[0] != h.shape[-1]:
-            raise ValueError(f"Whr must be (P, K) with P = h's features; got Whr {tuple(Whr.shape)} and "
+    if weight_hr is not None:  # LSTM with projections (nn.LSTM's proj_size): h has P < K features
+        validate.floating_tensor("weight_hr", weight_hr, ndim=2, nonempty=True)  # (P, K)
+        if not isinstance(h, Tensor) or h.dim() == 0 or weight_hr.shape[0] != h.shape[-1]:
+            raise ValueError(f"weight_hr must be (P, K) with P = h's features; got weight_hr {tuple(weight_hr.shape)} and "
                              f"h {tuple(getattr(h, 'shape', ()))}")
-        K = Whr.shape[1]
-    i, f, g, o = _split(Wih, Whh, bih, bhh, x, h, K)
+        K = weight_hr.shape[1]
+    i, f, g, o = _split(weight_ih, weight_hh, bias_ih, bias_hh, x, h, K)
     validate.floating_tensor("c", c)
     if c.shape != h.shape[:-1] + (K,):
-        want = f"the shape of h {tuple(h.shape)}" if Whr is None else f"shape {tuple(h.shape[:-1] + (K,))} (K = {K} cell units)"
+        want = f"the shape of h {tuple(h.shape)}" if weight_hr is None else f"shape {tuple(h.shape[:-1] + (K,))} (K = {K} cell units)"
         raise ValueError(f"c must have {want}; got {tuple(c.shape)}")
     c_new = f * c + i * g  # c' = f ⊙ c + i ⊙ g
     h_new = o * torch.tanh(c_new)  # h' = o ⊙ tanh(c')
-    if Whr is not None:
-        validate.same_dtype(h=h, Whr=Whr)
-        h_new = h_new @ Whr.T  # h' ← W_hr h': (B, K) @ (K, P) → (B, P)
+    if weight_hr is not None:
+        validate.same_dtype(h=h, weight_hr=weight_hr)
+        h_new = h_new @ weight_hr.T  # h' ← W_hr h': (B, K) @ (K, P) → (B, P)
     return h_new, c_new
 
 
-def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor, Whh: Tensor, bih: Tensor,
-                   bhh: Tensor) -> tuple[Tensor, Tensor]:
+def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, weight_ih: Tensor, weight_hh: Tensor, bias_ih: Tensor,
+                   bias_hh: Tensor) -> tuple[Tensor, Tensor]:
     """``∂c_t/∂c_{t−1}`` for one example: along the cell path, and in full through ``h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1})``.
 
     Derivation (``s′ = s(1 − s)`` for a sigmoid gate, ``W_·`` the recurrent block of gate ·):
@@ -105,10 +107,10 @@ def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor,
         h: ``h_{t−1}`` (must equal ``o_prev ⊙ tanh(c)`` for the full Jacobian to describe a real step).
         c: ``c_{t−1}``.
         o_prev: output gate of step t − 1.
-        Wih: input weights, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
-        Whh: recurrent weights, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
-        bih: input bias, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
-        bhh: recurrent bias, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        weight_ih: input weights, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        weight_hh: recurrent weights, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        bias_ih: input bias, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
+        bias_hh: recurrent bias, as in [`lstm_cell()`][dlref.lstm.lstm_cell].
 
     Shape:
         vectors ``x (D,)``, ``h, c, o_prev (K,)`` → two ``(K, K)`` matrices.
@@ -130,9 +132,9 @@ def cell_jacobians(x: Tensor, h: Tensor, c: Tensor, o_prev: Tensor, Wih: Tensor,
             raise ValueError(f"{name} must be a vector (one example); got shape {tuple(t.shape)}")
     if c.shape != h.shape or o_prev.shape != h.shape:
         raise ValueError(f"h, c and o_prev must share shape (K,); got {tuple(h.shape)}, {tuple(c.shape)}, {tuple(o_prev.shape)}")
-    i, f, g, o = _split(Wih, Whh, bih, bhh, x, h)
+    i, f, g, o = _split(weight_ih, weight_hh, bias_ih, bias_hh, x, h)
     K = h.shape[0]
-    W_i, W_f, W_g = Whh[:K], Whh[K:2 * K], Whh[2 * K:3 * K]  # recurrent blocks, each (K, K)
+    W_i, W_f, W_g = weight_hh[:K], weight_hh[K:2 * K], weight_hh[2 * K:3 * K]  # recurrent blocks, each (K, K)
     dc_dh = ((c * f * (1 - f))[:, None] * W_f  # through the forget gate
              + (g * i * (1 - i))[:, None] * W_i  # through the input gate
              + (i * (1 - g**2))[:, None] * W_g)  # through the candidate   (K, K)

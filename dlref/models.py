@@ -6,9 +6,9 @@
   padded by 2 so the flattened volume is again 16·5·5 = 400 (LeCun et al. padded MNIST to 32×32).
 * [`BNCNN`][dlref.models.BNCNN] — four blocks (conv 3×3 → BatchNorm → ReLU → 2×2 max-pool) with 64, 128, 256, 512
   channels, then FC layers with dropout 0.5, Kaiming-normal initialisation. The flattened size is
-  computed with [`dlref.conv.analyze()`][dlref.conv.analyze], so the same class serves 32×32 and 28×28 inputs.
+  computed with [`dlref.conv_arithmetic.analyze()`][dlref.conv_arithmetic.analyze], so the same class serves 32×32 and 28×28 inputs.
 
-The sizes are checked by ``tests/test_models.py`` against the arithmetic of [`dlref.conv`][dlref.conv].
+The sizes are checked by ``tests/test_models.py`` against the arithmetic of [`dlref.conv_arithmetic`][dlref.conv_arithmetic].
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from dlref import conv
+from dlref import conv_arithmetic
 from dlref import validate
 
 
@@ -55,8 +55,8 @@ class LeNet(nn.Module):
             raise ValueError(f"LeNet is defined for image_size 32 (CIFAR-10) or 28 (Fashion-MNIST); got {image_size}")
         pad = (32 - image_size) // 2
         self.in_channels, self.image_size = in_channels, image_size
-        layers = [conv.Conv(6, kernel_size, padding=pad), conv.Pool(2), conv.Conv(16, kernel_size), conv.Pool(2)]
-        flat = math.prod(conv.analyze(layers, (in_channels, image_size, image_size))[-1].shape)
+        layers = [conv_arithmetic.Conv(6, kernel_size, padding=pad), conv_arithmetic.Pool(2), conv_arithmetic.Conv(16, kernel_size), conv_arithmetic.Pool(2)]
+        flat = math.prod(conv_arithmetic.analyze(layers, (in_channels, image_size, image_size))[-1].shape)
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, 6, kernel_size, padding=pad), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, kernel_size), nn.ReLU(), nn.MaxPool2d(2),
@@ -109,11 +109,11 @@ class BNCNN(nn.Module):
         self.in_channels, self.image_size = in_channels, image_size
         spec, blocks, c = [], [], in_channels
         for w in widths:
-            spec += [conv.Conv(w, 3, padding=1), conv.Pool(2)]
+            spec += [conv_arithmetic.Conv(w, 3, padding=1), conv_arithmetic.Pool(2)]
             blocks += [nn.Conv2d(c, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True),
                        nn.MaxPool2d(2)]
             c = w
-        flat = math.prod(conv.analyze(spec, (in_channels, image_size, image_size))[-1].shape)
+        flat = math.prod(conv_arithmetic.analyze(spec, (in_channels, image_size, image_size))[-1].shape)
         self.features = nn.Sequential(*blocks)
         fc: list[nn.Module] = [nn.Flatten()]
         n = flat

@@ -10,7 +10,7 @@ wrong value) whose message names the argument, what was expected and what was gi
 
 The helpers return the checked value (ints and floats normalised to ``int``/``float``), so one
 line both checks and converts. They never change a valid value in any other way, which is why the
-results store may ignore a statement that only calls them (see [`dlref.results.normalized_source()`][dlref.results.normalized_source]).
+results store may ignore a statement that only calls them (see [`dlref.lab.results.normalized_source()`][dlref.lab.results.normalized_source]).
 
 Examples:
     >>> positive_int("hidden", 4)

@@ -1,4 +1,4 @@
-"""The attention benchmark (dlref/benchmarks/attention.py) in smoke mode, and `dlref bench attention`."""
+"""The attention benchmark (dlref/lab/benchmarks/attention.py) in smoke mode, and `dlref bench attention`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import torch
 
-from dlref import benchmarks, cli
+from dlref.lab import benchmarks, cli
 
 
 @pytest.fixture(scope="module")

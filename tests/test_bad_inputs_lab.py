@@ -37,17 +37,18 @@ import pytest
 import torch
 from torch import nn
 
-from dlref import benchmarks, cli, data, figures, provenance, results, train
-from dlref.data import DatasetNotFoundError
-from dlref.experiments import (classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range,
+from dlref.lab import benchmarks, cli, data, figures, provenance, results, train
+from dlref.lab.data import DatasetNotFoundError
+from dlref.lab.experiments import (classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range,
                                mlp_fashion, overfitting, torch_inputs, train_cli, vit_fashion)
-from dlref.gan import cli as gan_cli
-from dlref.gan import metrics, toy
-from dlref.gan import train as gan_train
-from dlref.results import ResultMissingError
+from dlref.lab.gan import cli as gan_cli
+from dlref.gan import toy
+from dlref.lab.gan import metrics
+from dlref.lab.gan import train as gan_train
+from dlref.lab.results import ResultMissingError
 
-device = importlib.import_module("dlref.device")  # `dlref.device` the attribute is the function
-profile = importlib.import_module("dlref.profile")
+device = importlib.import_module("dlref.lab.device")  # `dlref.device` the attribute is the function
+profile = importlib.import_module("dlref.lab.profile")
 
 LAB_MODULES = [train, data, results, figures, device, profile, provenance, benchmarks, cli,
                classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range, mlp_fashion,
@@ -184,7 +185,7 @@ def A(*args, **kwargs) -> Callable[[], tuple[tuple, dict]]:
 
 #: A valid, cheap call of each callable: the fuzz starts from it.
 GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
-    # dlref.train
+    # dlref.lab.train
     train.seed_everything: A(0),
     train.TrainConfig: A(epochs=1, batch_size=2),
     train.rng_state: lambda: (([torch.Generator()],), {}),
@@ -197,7 +198,7 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     train.evaluate: lambda: ((net(), batches(), nn.functional.cross_entropy), dict(device="cpu")),
     train.confusion_matrix: lambda: ((torch.tensor([0, 1]), torch.tensor([1, 1]), 2), {}),
     train.fit: fit_args,
-    # dlref.data
+    # dlref.lab.data
     data.data_root: A(),
     data.prepare_fashion_mnist: A("root", download=False),
     data.fashion_mnist: A(True, None, "root", download=False),
@@ -208,7 +209,7 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     data.fashion_mnist_problems: A("root"),
     data.cifar10_problems: A("root"),
     data.channel_stats: lambda: ((torch.rand(2, 1, 3, 3),), dict(batch_size=2)),
-    # dlref.results
+    # dlref.lab.results
     results.Result: lambda: (("x", {}, {}, {}, "k", Path("x")), {}),
     results.results_root: A(),
     **({results.bundled_root: A()} if hasattr(results, "bundled_root") else {}),
@@ -216,14 +217,14 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     results.code_hash: A([toy]),
     results.run_or_load: lambda: (("tiny", lambda cfg, out: {"ok": 1}, {"a": 1}),
                                   dict(profiles=("quick",), devices=("cpu",), root=Path("store"))),
-    # dlref.figures
+    # dlref.lab.figures
     figures.CapturedFigure: A("fig", "<svg/>", "caption"),
     figures.capturing: A(),
     figures.store_svg: lambda: ((figures.CapturedFigure("f", "<svg/>", ""), Path("svg")), {}),
     figures.figure_html: lambda: ((figures.CapturedFigure("f", "<svg/>", ""), "line"), dict(src=None)),
     figures.new: A(1, 1, 2.0, 2.0),
     figures.show: lambda: ((figures.new(width=1, height=1)[0], "name", "caption"), {}),
-    # dlref.device, dlref.profile, dlref.provenance
+    # dlref.device, dlref.profile, dlref.lab.provenance
     device.device: A(),
     device.describe: A("cpu"),
     device.autocast: A("cpu", True, cpu=False),
@@ -232,14 +233,14 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     provenance.collect: A("."),
     provenance.utc_now: A(),
     provenance.one_line: lambda: ((provenance.collect(),), {}),
-    # dlref.benchmarks, dlref.cli
+    # dlref.lab.benchmarks, dlref.lab.cli
     benchmarks.load: A("train"),
     benchmarks.add_arguments: lambda: ((argparse.ArgumentParser(),), {}),
     benchmarks.run: lambda: ((parsed(benchmarks.add_arguments, ["train", "--help"]),), {}),
     cli.Command: A("x", "help", lambda p: None, lambda a: 0),
     cli.main: A(["info"]),
     cli.usage_error: A(argparse.Namespace(), "message"),
-    # dlref.experiments.classifiers
+    # dlref.lab.experiments.classifiers
     classifiers.cpu_threads: A(1),
     classifiers.fashion_tensors: A(False, 8, 0),
     classifiers.loader: lambda: ((torch.zeros(4, 2), torch.zeros(4), 2), dict(shuffle=True, seed=0)),
@@ -248,24 +249,24 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     classifiers.run_lenet_grid: A(GRID, "out"),
     classifiers.BNCNNConfig: A(epochs=1, n_train=8),
     classifiers.run_bncnn: A(BNC, "out"),
-    # dlref.experiments.esl_weight_decay
+    # dlref.lab.experiments.esl_weight_decay
     esl_weight_decay.Config: A(n_train=8, seeds=2),
     esl_weight_decay.simulate: lambda: ((4, 2, ESL, torch.Generator().manual_seed(0)), {}),
     esl_weight_decay.train: lambda: ((2, 0.0, (*esl_weight_decay.simulate(4, 2, ESL, torch.Generator()),
                                                *esl_weight_decay.simulate(4, 2, ESL, torch.Generator())),
                                       ESL, torch.Generator()), {}),
     esl_weight_decay.run: A(ESL, "out"),
-    # dlref.experiments.fashion_fast
+    # dlref.lab.experiments.fashion_fast
     fashion_fast.Config: A(epochs=1, seeds=(0,)),
     fashion_fast.fast_cnn: A((2, 2, 2), 1),
     fashion_fast.Augment: lambda: ((batches(), torch.Generator()), dict(pad=1, fill=0.0)),
     fashion_fast.run: A(FAST, "out"),
-    # dlref.experiments.gan_fashion
+    # dlref.lab.experiments.gan_fashion
     gan_fashion.FashionConfig: A(epochs=1, n_train=16),
     gan_fashion.run: A(FASHION, "out"),
     gan_fashion.cpu_result: A(),
     gan_fashion.cuda_result: A(),
-    # dlref.experiments.gan_ring
+    # dlref.lab.experiments.gan_ring
     gan_ring.Variant: A("label", loss="hinge"),
     gan_ring.RingConfig: A(epochs=1, seeds=(0,)),
     gan_ring.train_variant: lambda: ((RING.variants[0], 0, RING, toy.ring_of_gaussians(32)), {}),
@@ -275,49 +276,49 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     gan_ring.quick: A(RING),
     gan_ring.collapse_result: A(),
     gan_ring.noise_result: A(),
-    # dlref.experiments.long_range
+    # dlref.lab.experiments.long_range
     long_range.Config: A(steps=50, seeds=1),
     long_range.make_batch: lambda: ((2, 3, torch.Generator()), dict(distractor_std=0.5)),
     long_range.Classifier: A("lstm", 2, 1.0),
     long_range.train_one: A("rnn", 3, 0, LONG),
     long_range.run: A(LONG, "out"),
-    # dlref.experiments.mlp_fashion
+    # dlref.lab.experiments.mlp_fashion
     mlp_fashion.Config: A(widths=(2,), n_train=8),
     mlp_fashion.load_flat: A(False, 8),
     mlp_fashion.train_width: lambda: ((2, torch.rand(8, 4), torch.randint(0, 10, (8,)), MLPF), {}),
     mlp_fashion.run: A(MLPF, "out"),
-    # dlref.experiments.overfitting
+    # dlref.lab.experiments.overfitting
     overfitting.Config: A(n_train=10, seeds=2),
     overfitting.simulate: lambda: ((4, 2, 0.2, torch.Generator()), {}),
     overfitting.train: lambda: (({"train": overfitting.simulate(4, 2, 0.2, torch.Generator()),
                                   "test": overfitting.simulate(4, 2, 0.2, torch.Generator())}, 2, 0.0, OVER,
                                  torch.Generator()), {}),
     overfitting.run: A(OVER, "out"),
-    # dlref.experiments.vit_fashion
+    # dlref.lab.experiments.vit_fashion
     vit_fashion.Config: A(sizes=(8,), epochs=(1,)),
     vit_fashion.build: A("vit", VIT),
     vit_fashion.run: A(VIT, "out"),
-    # dlref.experiments.torch_inputs
+    # dlref.lab.experiments.torch_inputs
     torch_inputs.Config: A(("tests/x.py",), full=False),
     torch_inputs.repo_root: A(),
     torch_inputs.run: A(torch_inputs.Config(), "out"),
     torch_inputs.format_table: A({"ops": {"add": dict.fromkeys(torch_inputs.FIELDS, 1)},
                                   "totals": dict.fromkeys(torch_inputs.FIELDS, 1)}),
-    # dlref.experiments.train_cli
+    # dlref.lab.experiments.train_cli
     train_cli.add_arguments: lambda: ((argparse.ArgumentParser(),), {}),
     train_cli.image_tensors: A("fashion-mnist", False, 8, 0),
     train_cli.run: lambda: ((parsed(train_cli.add_arguments, ["classifier", "--dry-run", "--no-progress"]),), {}),
-    # dlref.gan.cli
+    # dlref.lab.gan.cli
     gan_cli.add_arguments: lambda: ((argparse.ArgumentParser(),), {}),
     gan_cli.build: lambda: ((parsed(gan_cli.add_arguments, ["train", "--dataset", "ring", "--dry-run"]),), {}),
     gan_cli.run: lambda: ((parsed(gan_cli.add_arguments, ["train", "--dataset", "ring", "--dry-run"]),), {}),
-    # dlref.gan.train
+    # dlref.lab.gan.train
     gan_train.GANConfig: A(epochs=1, batch_size=8),
     gan_train.one_thread: A(),
     gan_train.sample_noise: lambda: (("normal", 4, 2, torch.Generator()), {}),
     gan_train.sample_figure: lambda: ((torch.zeros(4, 2),), dict(title="t", nrow=2)),
     gan_train.train: lambda: ((*mlp_gan(), torch.randn(16, 2), gan_cfg()), dict(device="cpu", progress=False)),
-    # dlref.gan.metrics
+    # dlref.lab.gan.metrics
     metrics.gaussian_stats: lambda: ((torch.randn(4, 2),), {}),
     metrics.frechet_distance: lambda: ((torch.zeros(2), torch.eye(2), torch.ones(2), torch.eye(2)), {}),
     metrics.penultimate: lambda: ((lenet_like(), torch.zeros(2, 1, 28, 28)), {}),
@@ -379,7 +380,7 @@ E = ErrorInput
 nan, inf = math.nan, math.inf
 
 ERROR_INPUTS: list[ErrorInput] = [
-    # ---- dlref.train
+    # ---- dlref.lab.train
     E(train.seed_everything, A(-1), ValueError, "seed must be non-negative"),
     E(train.seed_everything, A(1.5), TypeError, "seed must be an int"),
     E(train.TrainConfig, A(batch_size=0), ValueError, r"TrainConfig\.batch_size must be a positive int"),
@@ -435,7 +436,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(train.fit, good_with(train.fit, train_loader=[]), ValueError, "train_loader yielded no batches"),
     E(train.fit, good_with(train.fit, train_loader=[(torch.randn(4, 2), torch.zeros(5, dtype=torch.long))]),
       ValueError, "a batch's x and y must hold the same number of samples; got 4 and 5"),
-    # ---- dlref.data
+    # ---- dlref.lab.data
     E(data.data_root, A("x"), TypeError, "takes 0 positional arguments"),
     E(data.prepare_fashion_mnist, A(5), TypeError, r"root must be a path \(str or os.PathLike\) or None"),
     E(data.prepare_fashion_mnist, A("root", download="no"), TypeError, "download must be True or False"),
@@ -460,7 +461,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(data.channel_stats, A([]), ValueError, "got an empty dataset"),
     E(data.channel_stats, lambda: ((torch.zeros(2, 1, 3, 3),), dict(batch_size=0)), ValueError,
       "batch_size must be an int >= 1"),
-    # ---- dlref.results
+    # ---- dlref.lab.results
     E(results.Result, A(None, {}, {}, {}, "k", "dir"), TypeError, "name must be a str"),
     E(results.Result, A("x", [], {}, {}, "k", "dir"), TypeError, "metrics must be a dict"),
     E(results.results_root, A("x"), TypeError, "takes 0 positional arguments"),
@@ -484,7 +485,7 @@ ERROR_INPUTS: list[ErrorInput] = [
       results.ResultCorruptError, "result.json"),
     E(results.ResultMissingError, good_with(results.run_or_load, profiles=("full",)), ResultMissingError,
       "no stored result for 'tiny'"),
-    # ---- dlref.figures
+    # ---- dlref.lab.figures
     E(figures.CapturedFigure, A("f", None, ""), TypeError, "svg must be a str"),
     E(figures.capturing, A(1), TypeError, "takes 0 positional arguments"),
     E(figures.store_svg, A("svg text", "dir"), TypeError, "fig must be a CapturedFigure"),
@@ -510,7 +511,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(provenance.utc_now, A(1), TypeError, "takes 0 positional arguments"),
     E(provenance.one_line, A({"profile": "quick"}), ValueError, "record must hold the key.*lacks 'device'"),
     E(provenance.one_line, A("quick"), TypeError, "record must be a dict"),
-    # ---- dlref.benchmarks, dlref.cli
+    # ---- dlref.lab.benchmarks, dlref.lab.cli
     E(benchmarks.load, A("speed"), ValueError, "unknown benchmark 'speed'"),
     E(benchmarks.load, A(None), TypeError, "name must be a str"),
     E(benchmarks.add_arguments, A(None), TypeError, "parser must be an argparse.ArgumentParser"),
@@ -521,7 +522,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(cli.usage_error, A(argparse.Namespace(), None), TypeError, "message must be a str"),
     E(cli.usage_error, A(argparse.Namespace(), "--lr must be positive"), SystemExit, "2"),
     E(cli.main, A([1]), TypeError, r"argv\[0\] must be a str"),
-    # ---- dlref.experiments.classifiers
+    # ---- dlref.lab.experiments.classifiers
     E(classifiers.cpu_threads, A(0), ValueError, "n must be an int >= 1"),
     E(classifiers.cpu_threads, A("2"), TypeError, "n must be an int >= 1"),
     E(classifiers.fashion_tensors, A("train"), TypeError, "train_split must be True or False"),
@@ -544,7 +545,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(classifiers.BNCNNConfig, A(cpu_amp="yes"), TypeError, r"BNCNNConfig\.cpu_amp must be True or False"),
     E(classifiers.BNCNNConfig, A(seeds=(-1,)), ValueError, r"BNCNNConfig\.seeds\[0\] must be an int >= 0"),
     E(classifiers.run_bncnn, A(GRID, "out"), TypeError, "cfg must be a BNCNNConfig"),
-    # ---- dlref.experiments.esl_weight_decay
+    # ---- dlref.lab.experiments.esl_weight_decay
     E(esl_weight_decay.Config, A(noise=-0.1), ValueError, r"Config\.noise must be a finite number in \[0"),
     E(esl_weight_decay.Config, A(seeds=1), ValueError, r"Config\.seeds must be an int >= 2"),
     E(esl_weight_decay.Config, A(decays=(0.0, nan)), ValueError, r"Config\.decays\[1\] must be a finite number"),
@@ -556,7 +557,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(esl_weight_decay.train, good_with(esl_weight_decay.train, data=(torch.zeros(2),)), ValueError,
       "data must hold 4 item"),
     E(esl_weight_decay.run, A(None, "out"), TypeError, "cfg must be a Config"),
-    # ---- dlref.experiments.fashion_fast
+    # ---- dlref.lab.experiments.fashion_fast
     E(fashion_fast.Config, A(widths=(32, 64)), ValueError, r"Config\.widths must hold 3 item"),
     E(fashion_fast.Config, A(label_smoothing=1.5), ValueError, r"Config\.label_smoothing must be a finite number"),
     E(fashion_fast.Config, A(crop_pad=-1), ValueError, r"Config\.crop_pad must be an int >= 0"),
@@ -571,14 +572,14 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(fashion_fast.Augment, lambda: ((batches(), torch.Generator()), dict(pad=1, fill=nan)), ValueError,
       "fill must be a finite number"),
     E(fashion_fast.run, A(FASHION, "out"), TypeError, "cfg must be a Config"),
-    # ---- dlref.experiments.gan_fashion
+    # ---- dlref.lab.experiments.gan_fashion
     E(gan_fashion.FashionConfig, A(loss="wasserstein"), ValueError, r"FashionConfig\.loss must be one of"),
     E(gan_fashion.FashionConfig, A(eval_samples=1), ValueError, r"FashionConfig\.eval_samples must be an int >= 2"),
     E(gan_fashion.FashionConfig, A(beta1=1.0), ValueError, r"FashionConfig\.beta1 must be a finite number in \[0.0, 1.0\)"),
     E(gan_fashion.run, A(GRID, "out"), TypeError, "cfg must be a FashionConfig"),
     E(gan_fashion.cpu_result, A(1), TypeError, "takes 0 positional arguments"),
     E(gan_fashion.cuda_result, A(1), TypeError, "takes 0 positional arguments"),
-    # ---- dlref.experiments.gan_ring
+    # ---- dlref.lab.experiments.gan_ring
     E(gan_ring.Variant, A("x", loss="wgan"), ValueError, r"Variant\.loss must be one of"),
     E(gan_ring.Variant, A("x", pack=0), ValueError, r"Variant\.pack must be an int >= 1"),
     E(gan_ring.Variant, A(None), TypeError, r"Variant\.label must be a str"),
@@ -597,7 +598,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(gan_ring.quick, A(None), TypeError, "cfg must be a RingConfig"),
     E(gan_ring.collapse_result, A(1), TypeError, "takes 0 positional arguments"),
     E(gan_ring.noise_result, A(1), TypeError, "takes 0 positional arguments"),
-    # ---- dlref.experiments.long_range
+    # ---- dlref.lab.experiments.long_range
     E(long_range.Config, A(lengths=(0,)), ValueError, r"Config\.lengths\[0\] must be an int >= 1"),
     E(long_range.Config, A(clip=0.0), ValueError, r"Config\.clip must be a finite number in \(0"),
     E(long_range.make_batch, lambda: ((0, 3, torch.Generator()), {}), ValueError, "B must be an int >= 1"),
@@ -609,7 +610,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(long_range.train_one, A("gru", 3, 0, LONG), ValueError, "kind must be one of 'rnn', 'lstm'"),
     E(long_range.train_one, A("rnn", 3, 0, None), TypeError, "cfg must be a Config"),
     E(long_range.run, A(LONG, None), TypeError, "out_dir must be a path"),
-    # ---- dlref.experiments.mlp_fashion
+    # ---- dlref.lab.experiments.mlp_fashion
     E(mlp_fashion.Config, A(widths=(0,)), ValueError, r"Config\.widths\[0\] must be an int >= 1"),
     E(mlp_fashion.Config, A(lr=inf), ValueError, r"Config\.lr must be a finite number"),
     E(mlp_fashion.load_flat, A(True, 0), ValueError, "n must be an int >= 1"),
@@ -619,7 +620,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(mlp_fashion.train_width, lambda: ((0, torch.rand(8, 4), torch.zeros(8, dtype=torch.long), MLPF), {}), ValueError,
       "K must be an int >= 1"),
     E(mlp_fashion.run, A(VIT, "out"), TypeError, "cfg must be a Config"),
-    # ---- dlref.experiments.overfitting
+    # ---- dlref.lab.experiments.overfitting
     E(overfitting.Config, A(flip=0.7), ValueError, r"Config\.flip must be a finite number in \[0.0, 0.5\)"),
     E(overfitting.Config, A(val_fraction=0.0), ValueError, r"Config\.val_fraction must be a finite number in \(0.0, 1.0\)"),
     E(overfitting.simulate, lambda: ((4, 2, nan, torch.Generator()), {}), ValueError, "flip must be a finite number"),
@@ -628,7 +629,7 @@ ERROR_INPUTS: list[ErrorInput] = [
       "data must hold the key.*lacks 'train'"),
     E(overfitting.train, good_with(overfitting.train, K=0), ValueError, "K must be an int >= 1"),
     E(overfitting.run, A(OVER, 3), TypeError, "out_dir must be a path"),
-    # ---- dlref.experiments.vit_fashion
+    # ---- dlref.lab.experiments.vit_fashion
     E(vit_fashion.Config, A(epochs=(1, 2)), ValueError, r"Config\.epochs \(one per entry of sizes\) must hold 3 item"),
     E(vit_fashion.Config, A(vit_heads=True), TypeError, r"Config\.vit_heads must be an int >= 1; got bool True"),
     E(vit_fashion.Config, A(patch_size=5), ValueError, r"Config\.patch_size must be one of 1, 2, 4, 7, 14, 28"),
@@ -636,21 +637,21 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(vit_fashion.build, A("resnet", VIT), ValueError, "name must be one of 'vit', 'cnn'; got 'resnet'"),
     E(vit_fashion.build, A("vit", None), TypeError, "cfg must be a Config"),
     E(vit_fashion.run, A(None, "out"), TypeError, "cfg must be a Config"),
-    # ---- dlref.experiments.torch_inputs
+    # ---- dlref.lab.experiments.torch_inputs
     E(torch_inputs.Config, A(test_files="tests/x.py"), TypeError, "test_files must be a list or tuple"),
     E(torch_inputs.Config, A(full="yes"), TypeError, "full must be True or False"),
     E(torch_inputs.repo_root, A("."), TypeError, "takes 0 positional arguments"),
     E(torch_inputs.run, A({"full": True}, "out"), TypeError, "cfg must be a Config"),
     E(torch_inputs.run, A(torch_inputs.Config(), None), TypeError, "out_dir must be a path"),
     E(torch_inputs.format_table, A({"ops": {}}), ValueError, "metrics must hold the key.*lacks 'totals'"),
-    # ---- dlref.experiments.train_cli
+    # ---- dlref.lab.experiments.train_cli
     E(train_cli.add_arguments, A(None), TypeError, "parser must be an argparse.ArgumentParser"),
     E(train_cli.image_tensors, A("mnist", True, None, 0), ValueError, "data must be one of 'fashion-mnist', 'cifar10'"),
     E(train_cli.image_tensors, A("fashion-mnist", True, 0, 0), ValueError, "n must be an int >= 1"),
     E(train_cli.run, A(None), TypeError, "args must be an argparse.Namespace"),
     E(train_cli.run, lambda: ((parsed(train_cli.add_arguments, ["classifier", "--n-train", "-5"]),), {}),
       SystemExit, "2"),
-    # ---- dlref.gan.cli
+    # ---- dlref.lab.gan.cli
     E(gan_cli.add_arguments, A("parser"), TypeError, "parser must be an argparse.ArgumentParser"),
     E(gan_cli.build, lambda: ((argparse.Namespace(**{**vars(parsed(gan_cli.add_arguments, ["train"])),
                                                      "dataset": "mnist"}),), {}),
@@ -660,7 +661,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(gan_cli.build, lambda: ((parsed(gan_cli.add_arguments, ["train", "--eval-samples", "1"]),), {}), ValueError,
       "--eval-samples must be an int >= 2"),
     E(gan_cli.run, A(None), TypeError, "args must be an argparse.Namespace"),
-    # ---- dlref.gan.train
+    # ---- dlref.lab.gan.train
     E(gan_train.GANConfig, A(loss="wasserstein"), ValueError, r"GANConfig\.loss must be one of 'minimax', 'non-saturating', 'wgan-gp', 'hinge'; got 'wasserstein'"),
     E(gan_train.GANConfig, A(amp="no"), TypeError, r"GANConfig\.amp must be True or False"),
     E(gan_train.GANConfig, A(diverge_threshold=nan), ValueError, r"GANConfig\.diverge_threshold must be a positive"),
@@ -685,7 +686,7 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(gan_train.GANDivergedError, lambda: ((*mlp_gan(), torch.randn(16, 2) * 1e9, gan_cfg(diverge_threshold=1.0)),
                                            dict(device="cpu", progress=False)),
       gan_train.GANDivergedError, "beyond the divergence threshold"),
-    # ---- dlref.gan.metrics
+    # ---- dlref.lab.gan.metrics
     E(metrics.gaussian_stats, lambda: ((torch.zeros(1, 3),), {}), ValueError, "N ≥ 2"),
     E(metrics.gaussian_stats, A([[0.0]]), TypeError, "features must be a floating-point tensor"),
     E(metrics.frechet_distance, lambda: ((None, torch.eye(2), torch.ones(2), torch.eye(2)), {}), TypeError,

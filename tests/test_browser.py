@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from dlref import benchmarks
+from dlref.lab import benchmarks
 from dlref._site.browser import CHROMIUM, launch, offline_context, serve, site_pages
 
 # One worker visits the site once for all the tests below (make test: pytest -n 2 --dist loadgroup).

@@ -56,7 +56,7 @@ def test_checks_reach_the_report_and_verification_page(tmp_path):
 
 def test_figures_are_site_files_with_page_relative_links(tmp_path):
     snippet = (
-        "from dlref import figures\n"
+        "from dlref.lab import figures\n"
         "fig, ax = figures.new()\nax.plot([0, 1], [1, 0])\n"
         "figures.show(fig, 'line', 'a falling line')\nprint('drawn')\n"
     )

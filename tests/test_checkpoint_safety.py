@@ -7,7 +7,7 @@ import os
 import pytest
 import torch
 
-from dlref import train
+from dlref.lab import train
 
 
 class _RunsCode:

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import dlref
-from dlref import cli, data
+from dlref.lab import cli, data
 
 needs_debian_fmnist = pytest.mark.skipif(
     not (data.FASHION_MNIST_DEBIAN_DIR / "train-images-idx3-ubyte.gz").is_file(),
@@ -70,7 +70,7 @@ def test_info_reports_bad_device(capsys, monkeypatch):
 def test_info_subprocess(data_root):
     env = {**os.environ, "DLREF_DATA": str(data_root), "DLREF_DEVICE": "cpu"}
     result = subprocess.run(
-        [sys.executable, "-m", "dlref.cli", "info"], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "dlref.lab.cli", "info"], capture_output=True, text=True, env=env, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert torch.__version__ in result.stdout

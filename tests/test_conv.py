@@ -1,147 +1,122 @@
-"""Tests for dlref.conv: every count against torch.nn modules, receptive field against gradients."""
+"""Tests for dlref.conv: forward and backward against F.conv2d / unfold / autograd in float64."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch import nn
 
-from dlref import conv
-from dlref.conv import FC, Conv, Pool
+from dlref import conv as cb
 
-
-def _torch_shapes(net, input_shape):
-    shapes, x = [], torch.zeros(1, *input_shape)
-    for m in net:
-        x = m(x)
-        if not isinstance(m, (nn.ReLU, nn.Flatten)):
-            shapes.append(tuple(x.shape[1:]))
-    return shapes
+f64 = torch.float64
 
 
-SEED_TABLE = [Conv(10, 5, padding=2), Pool(2), Conv(10, 5, padding=2), Pool(2), FC(10)]
-
-
-@pytest.mark.parametrize(
-    "layers, input_shape",
-    [
-        (SEED_TABLE, (1, 32, 32)),
-        ([Conv(6, 5), Pool(2), Conv(16, 5), Pool(2), FC(120), FC(84), FC(10)], (3, 32, 32)),
-        ([Conv(64, 3, stride=2, padding=1), Conv(64, 3, groups=64, padding=1), Conv(128, 1)], (32, 64, 64)),
-        ([Conv(96, 10, stride=3)], (10, 205, 205)),
-        ([Conv(8, 3, stride=2, padding=3, bias=False), Pool(3, 2, 1, "avg"), FC(5, bias=False)], (2, 17, 11)),
-    ],
-)
-def test_analyze_matches_torch_modules(layers, input_shape):
-    rows = conv.analyze(layers, input_shape)
-    net = conv.to_torch(layers, input_shape)
-    assert [r.shape for r in rows] == _torch_shapes(net, input_shape)
-    params = [sum(p.numel() for p in m.parameters()) for m in net if not isinstance(m, (nn.ReLU, nn.Flatten))]
-    assert [r.params for r in rows] == params
-    assert sum(r.mults for r in rows) == conv.count_multiplications(net, input_shape)
-
-
-def test_seed_table_values_are_computed_not_typed():
-    rows = conv.analyze(SEED_TABLE, (1, 32, 32))
-    # independent: parameters of freshly built torch modules
-    assert rows[0].params == nn.Conv2d(1, 10, 5).weight.numel() + 10
-    assert rows[2].params == nn.Conv2d(10, 10, 5).weight.numel() + 10
-    assert rows[4].params == nn.Linear(8 * 8 * 10, 10).weight.numel() + 10
-    assert rows[3].shape == (10, 8, 8)
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3), st.booleans()), min_size=1, max_size=4),
-)
-def test_receptive_field_closed_form_equals_measured(spec):
-    layers = [Pool(k, s) if pool and k >= s else Conv(1, k, stride=s) for k, s, pool in spec]
-    ks = [layer.kernel_size for layer in layers]
-    ss = [layer.stride or layer.kernel_size for layer in layers]
-    assert conv.receptive_field(ks, ss) == conv.measured_receptive_field(layers)
-    assert conv.analyze(layers, (1, 512, 512))[-1].rf == conv.receptive_field(ks, ss)
-
-
-def test_receptive_field_padding_does_not_change_it():
-    a = conv.measured_receptive_field([Conv(1, 3, padding=1), Conv(1, 5, stride=2, padding=2)])
-    b = conv.measured_receptive_field([Conv(1, 3), Conv(1, 5, stride=2)])
-    assert a == b == conv.receptive_field([3, 5], [1, 2])
+@st.composite
+def conv_case(draw):
+    B, C_in, C_out = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    k, s, p = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
+    H = draw(st.integers(max(1, k - 2 * p), 9))
+    Wd = draw(st.integers(max(1, k - 2 * p), 9))
+    seed = draw(st.integers(0, 10_000))
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(B, C_in, H, Wd, dtype=f64, generator=g)
+    W = torch.randn(C_out, C_in, k, k, dtype=f64, generator=g)
+    b = torch.randn(C_out, dtype=f64, generator=g)
+    return X, W, b, s, p
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.integers(0, 3))
-def test_output_size_matches_conv2d(size, k, s, p):
-    if size + 2 * p < k:
-        with pytest.raises(ValueError, match="larger than the padded input"):
-            conv.output_size(size, k, s, p)
-        return
-    out = nn.Conv2d(1, 1, k, s, p)(torch.zeros(1, 1, size, size))
-    assert conv.output_size(size, k, s, p) == out.shape[-1]
+@given(conv_case())
+def test_forward_and_backward_match_autograd(case):
+    X, W, b, s, p = case
+    Xr, Wr, br = (t.clone().requires_grad_() for t in (X, W, b))
+    O = F.conv2d(Xr, Wr, br, stride=s, padding=p)
+    torch.testing.assert_close(cb.conv2d(X, W, b, stride=s, padding=p), O.detach())
+    torch.testing.assert_close(cb.conv2d_im2col(X, W, b, stride=s, padding=p), O.detach())
+    dO = torch.randn_like(O)
+    O.backward(dO)
+    for backward in (cb.conv2d_backward, cb.conv2d_backward_im2col):
+        dX, dW, db = backward(dO.detach(), X, W, stride=s, padding=p)
+        torch.testing.assert_close(dX, Xr.grad)
+        torch.testing.assert_close(dW, Wr.grad)
+        torch.testing.assert_close(db, br.grad)
 
 
-def test_solve_geometry_every_answer_works():
-    found = conv.solve_geometry(64, 32, kernel_sizes=[3], strides=range(1, 5), paddings=range(0, 20))
-    assert (3, 2, 1) in found and (3, 3, 16) in found
-    for k, s, p in found:
-        assert nn.Conv2d(1, 1, k, s, p)(torch.zeros(1, 1, 64, 64)).shape[-1] == 32
-    # and nothing was missed in that range
-    brute = [(3, s, p) for s in range(1, 5) for p in range(20)
-             if nn.Conv2d(1, 1, 3, s, p)(torch.zeros(1, 1, 64, 64)).shape[-1] == 32]
-    assert found == brute
+@settings(max_examples=40, deadline=None)
+@given(conv_case())
+def test_im2col_col2im_match_unfold_fold(case):
+    X, W, _, s, p = case
+    k = W.shape[-1]
+    cols = cb.im2col(X, k, stride=s, padding=p)
+    torch.testing.assert_close(cols, F.unfold(X, k, padding=p, stride=s))
+    torch.testing.assert_close(
+        cb.col2im(cols, tuple(X.shape), k, stride=s, padding=p),
+        F.fold(cols, X.shape[-2:], k, padding=p, stride=s),
+    )
 
 
-def test_format_table():
-    text = conv.format_table(conv.analyze(SEED_TABLE, (1, 32, 32)), (1, 32, 32))
-    assert text.splitlines()[1].startswith("INPUT") and "FC-10" in text and "all" in text
+@settings(max_examples=30, deadline=None)
+@given(conv_case())
+def test_conv_matrix(case):
+    X, W, _, s, p = case
+    T = cb.conv_matrix(W, tuple(X.shape[-2:]), stride=s, padding=p)
+    O = F.conv2d(X, W, stride=s, padding=p)
+    torch.testing.assert_close((T @ X.reshape(X.shape[0], -1).T).T, O.reshape(O.shape[0], -1))
+
+
+def test_max_pool_matches_torch_including_ties():
+    g = torch.Generator().manual_seed(0)
+    X = torch.randint(0, 3, (2, 3, 6, 7), generator=g).to(f64)  # many ties
+    for k, s in ((2, 1), (2, 2), (3, 2)):
+        Xr = X.clone().requires_grad_()
+        M_ref, idx_ref = F.max_pool2d(Xr, k, s, return_indices=True)
+        M, idx = cb.max_pool2d(X, k, s)
+        torch.testing.assert_close(M, M_ref.detach())
+        assert torch.equal(idx, idx_ref)
+        dM = torch.randn_like(M)
+        M_ref.backward(dM)
+        torch.testing.assert_close(cb.max_pool2d_backward(dM, idx, X.shape), Xr.grad)
 
 
 @pytest.mark.parametrize(
-    "layers, input_shape, match",
+    "X, W, kwargs, error, match",
     [
-        ([Conv(4, 5), Conv(4, 5)], (1, 6, 6), r"layer 1 \(CONV5-4\): output size would be non-positive: input \(C=4, H=2, W=2\)"),
-        ([Pool(2), Pool(2), Pool(2)], (1, 4, 4), r"layer 2 \(POOL2\): output size would be non-positive"),
-        ([Conv(4, 3, in_channels=3)], (1, 8, 8), r"layer 0 \(CONV3-4\): expects in_channels=3 but receives 1 channels"),
-        ([Conv(4, 3), FC(2, in_features=99)], (1, 8, 8), r"layer 1 \(FC-2\): expects in_features=99 but receives \(4, 6, 6\) = 144"),
-        ([FC(3), Conv(2, 1)], (1, 2, 2), r"layer 1 \(CONV1-2\): a Conv needs a \(C, H, W\) volume; got \(3,\)"),
-        ([Conv(6, 3, groups=4)], (8, 5, 5), r"groups=4 must divide both C_in=8 and C_out=6"),
-        ([Conv(2, 3)], (1, 5), r"input_shape must be \(C, H_in, W_in\)"),
+        (torch.zeros(1, 2, 5, 5), torch.zeros(3, 1, 3, 3), {}, ValueError, r"X has C_in=2 channels but W expects 1"),
+        (torch.zeros(5, 5), torch.zeros(3, 2, 3, 3), {}, ValueError, r"X must be 3-D \(C_in, H_in, W_in\) or 4-D \(B, C_in, H_in, W_in\); got shape \(5, 5\)"),
+        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 3, 3), {}, ValueError, r"W must be 4-D"),
+        (torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 3, 3), {}, ValueError, r"kernel 3×3 does not fit the padded input 2×2"),
+        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 2), {"stride": (1, 2, 3)}, ValueError, r"stride must be an int or a pair"),
+        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3, dtype=f64), {}, TypeError, r"share a dtype"),
+        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), {"stride": 0}, ValueError, r"stride must be an int >= 1; got 0"),
+        (torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), {"padding": -1}, ValueError, r"padding must be an int >= 0"),
+        ([[1.0]], torch.zeros(1, 1, 1, 1), {}, TypeError, r"X must be a tensor; got list"),
     ],
 )
-def test_analyze_bad_stacks(layers, input_shape, match):
-    with pytest.raises(ValueError, match=match):
-        conv.analyze(layers, input_shape)
+def test_conv_bad_input(X, W, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        cb.conv2d(X, W, **kwargs)
+    with pytest.raises(error, match=match):
+        cb.conv2d_im2col(X, W, **kwargs)
 
 
-def test_bad_layer_descriptions_fail_when_built():
-    with pytest.raises(ValueError, match=r"out_channels must be an int >= 1; got 0"):
-        Conv(0, 3)
-    with pytest.raises(ValueError, match=r"kind must be one of 'max', 'avg'; got 'median'"):
-        Pool(2, kind="median")
-    with pytest.raises(TypeError, match=r"bias must be True or False; got int 1"):
-        FC(3, bias=1)
+def test_backward_bad_dO_shape():
+    X, W = torch.zeros(1, 1, 5, 5), torch.zeros(2, 1, 3, 3)
+    with pytest.raises(ValueError, match=r"dO must have the output's shape \(1, 2, 3, 3\).*got \(1, 2, 4, 4\)"):
+        cb.conv2d_backward(torch.zeros(1, 2, 4, 4), X, W)
 
 
-def test_analyze_bad_layer_type():
-    with pytest.raises(TypeError, match=r"layer 0 must be a Conv, Pool or FC; got Conv2d"):
-        conv.analyze([nn.Conv2d(1, 1, 1)], (1, 2, 2))
-
-
-def test_bad_scalars():
-    with pytest.raises(ValueError, match="stride must be an int >= 1; got 0"):
-        conv.output_size(5, 3, 0)
-    with pytest.raises(ValueError, match="padding must be an int >= 0; got -1"):
-        conv.output_size(5, 3, 1, -1)
-    with pytest.raises(ValueError, match="equally long; got 2 and 1"):
-        conv.receptive_field([3, 3], [1])
-    with pytest.raises(ValueError, match=r"kernel_sizes\[1\] must be an int >= 1"):
-        conv.receptive_field([3, 0], [1, 1])
-    with pytest.raises(ValueError, match="FC layer sees the whole input"):
-        conv.measured_receptive_field([Conv(1, 3), FC(2)])
-    with pytest.raises(ValueError, match="size_out must be an int >= 1"):
-        conv.solve_geometry(8, 0, kernel_sizes=[3], strides=[1], paddings=[0])
-
-
-def test_count_multiplications_linear():
-    assert conv.count_multiplications(nn.Sequential(nn.Flatten(), nn.Linear(12, 5)), (3, 2, 2)) == 60
+def test_other_bad_inputs():
+    with pytest.raises(ValueError, match=r"cols must have shape \(1, 4, 4\)"):
+        cb.col2im(torch.zeros(1, 4, 5), (1, 1, 3, 3), 2)
+    with pytest.raises(ValueError, match=r"W must have 4 dimensions; got shape \(3, 3\)"):
+        cb.conv_matrix(torch.zeros(3, 3), (4, 4))
+    with pytest.raises(ValueError, match="does not fit input 2×2"):
+        cb.conv_matrix(torch.zeros(1, 1, 3, 3), (2, 2))
+    with pytest.raises(ValueError, match=r"pool window 3×3 \(dilation \(1, 1\)\) with stride \(3, 3\) and padding \(0, 0\) does not fit input 2×2"):
+        cb.max_pool2d(torch.zeros(1, 1, 2, 2), 3)
+    with pytest.raises(ValueError, match="X must have 3 or 4 dimensions"):
+        cb.max_pool2d(torch.zeros(2, 2), 2)
+    with pytest.raises(ValueError, match="same shape"):
+        cb.max_pool2d_backward(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 1, 2, dtype=torch.long), (1, 1, 3, 3))

@@ -1,4 +1,4 @@
-"""dlref.device, dlref.profile, dlref.check, dlref.figures, dlref.provenance."""
+"""dlref.device, dlref.profile, dlref.check, dlref.lab.figures, dlref.lab.provenance."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 import torch
 
 import dlref
-from dlref import check, figures, provenance
+from dlref import check
+from dlref.lab import figures, provenance
 
 
 def test_device_default_and_override(monkeypatch):

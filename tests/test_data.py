@@ -1,4 +1,4 @@
-"""Tests for dlref.data: data root, Fashion-MNIST from the Debian package, CIFAR-10's missing-data
+"""Tests for dlref.lab.data: data root, Fashion-MNIST from the Debian package, CIFAR-10's missing-data
 error, the digits arrays and channel_stats against hand-computed values."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from dlref import data
+from dlref.lab import data
 
 DEBIAN = data.FASHION_MNIST_DEBIAN_DIR
 needs_debian_fmnist = pytest.mark.skipif(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dlref import data
+from dlref.lab import data
 
 pytestmark = pytest.mark.skipif(
     not all((data.FASHION_MNIST_DEBIAN_DIR / f"{n}.gz").is_file() for n in data.FASHION_MNIST_CHECKSUMS),

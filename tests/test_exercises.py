@@ -12,7 +12,7 @@ import torch
 from markdown.extensions.toc import slugify
 
 import dlref.exercises as E
-from dlref import cli
+from dlref.lab import cli
 from dlref.exercises import checker, registry
 
 ROOT = Path(__file__).resolve().parents[1]

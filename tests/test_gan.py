@@ -9,8 +9,9 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from dlref.gan import losses, metrics, models, toy
-from dlref.gan.train import GANConfig, GANDivergedError, one_thread, sample_noise, train
+from dlref.gan import losses, models, toy
+from dlref.lab.gan import metrics
+from dlref.lab.gan.train import GANConfig, GANDivergedError, one_thread, sample_noise, train
 
 f64 = torch.float64
 

@@ -10,9 +10,9 @@ import re
 import pytest
 import torch
 
-from dlref import cli, data
-from dlref.gan import cli as gan_cli
-from dlref.gan.train import train
+from dlref.lab import cli, data
+from dlref.lab.gan import cli as gan_cli
+from dlref.lab.gan.train import train
 
 
 def test_ring_dry_run(capsys):
@@ -97,8 +97,8 @@ def test_fashion_mnist_dry_run(capsys, tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(data.available()["fashion-mnist"] is False, reason="Fashion-MNIST not available offline")
 def test_cli_does_what_the_notebook_experiment_does(tmp_path):
-    """`dlref gan train --fd` and dlref.experiments.gan_fashion.run give the same FD curve and weights on a tiny config."""
-    from dlref.experiments import gan_fashion
+    """`dlref gan train --fd` and dlref.lab.experiments.gan_fashion.run give the same FD curve and weights on a tiny config."""
+    from dlref.lab.experiments import gan_fashion
 
     cfg = gan_fashion.FashionConfig(epochs=1, n_train=128, batch_size=32, width=8, eval_samples=64)
     (tmp_path / "experiment").mkdir()

@@ -1,4 +1,4 @@
-"""Tests for dlref.models: shapes and parameter counts against dlref.conv arithmetic, init, bad input."""
+"""Tests for dlref.models: shapes and parameter counts against dlref.conv_arithmetic arithmetic, init, bad input."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from dlref import conv
-from dlref.conv import FC, Conv, Pool
+from dlref import conv_arithmetic
+from dlref.conv_arithmetic import FC, Conv, Pool
 from dlref.models import BNCNN, LeNet, count_parameters, kaiming_init_
 
 
@@ -15,7 +15,7 @@ from dlref.models import BNCNN, LeNet, count_parameters, kaiming_init_
 def test_lenet_matches_its_layer_table(C, size, pad):
     model = LeNet(C, image_size=size)
     spec = [Conv(6, 5, padding=pad), Pool(2), Conv(16, 5), Pool(2), FC(120), FC(84), FC(10)]
-    rows = conv.analyze(spec, (C, size, size))
+    rows = conv_arithmetic.analyze(spec, (C, size, size))
     assert rows[3].shape == (16, 5, 5)  # the 400 values the first FC layer expects
     assert count_parameters(model) == sum(r.params for r in rows)
     assert model(torch.zeros(2, C, size, size)).shape == (2, 10)
@@ -46,7 +46,7 @@ def test_bncnn_shapes_and_params(C, size, flat):
     spec = [layer for w in (64, 128, 256, 512) for layer in (Conv(w, 3, padding=1, bias=False), Pool(2))]
     spec += [FC(1024), FC(512), FC(10)]
     bn = sum(2 * w for w in (64, 128, 256, 512))
-    assert count_parameters(model) == sum(r.params for r in conv.analyze(spec, (C, size, size))) + bn
+    assert count_parameters(model) == sum(r.params for r in conv_arithmetic.analyze(spec, (C, size, size))) + bn
 
 
 def test_kaiming_init_statistics():

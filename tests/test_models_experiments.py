@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from dlref import data
-from dlref.experiments import classifiers
+from dlref.lab import data
+from dlref.lab.experiments import classifiers
 
 needs_fashion = pytest.mark.skipif(not data.available()["fashion-mnist"], reason="Fashion-MNIST not available")
 

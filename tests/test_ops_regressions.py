@@ -14,7 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlref import conv, conv_backprop as cb, rnn
+from dlref import conv_arithmetic, conv as cb, rnn
 
 f64 = torch.float64
 
@@ -54,11 +54,11 @@ def test_rnn_padding_values_are_ignored(bad):
 
 
 @pytest.mark.parametrize("layers, match", [
-    (lambda: [conv.Conv(1, 0)], "kernel_size must be an int >= 1"),
-    (lambda: [conv.Pool(2, kind="min")], "kind must be"),
-    (lambda: [conv.Conv(3, 3, groups=2)], "groups"),
-    (lambda: [conv.Conv(1, 3, in_channels=4)], "expects in_channels=4"),
-    (lambda: [conv.Conv(1, 3, stride=0)], "stride must be an int >= 1"),
+    (lambda: [conv_arithmetic.Conv(1, 0)], "kernel_size must be an int >= 1"),
+    (lambda: [conv_arithmetic.Pool(2, kind="min")], "kind must be"),
+    (lambda: [conv_arithmetic.Conv(3, 3, groups=2)], "groups"),
+    (lambda: [conv_arithmetic.Conv(1, 3, in_channels=4)], "expects in_channels=4"),
+    (lambda: [conv_arithmetic.Conv(1, 3, stride=0)], "stride must be an int >= 1"),
 ])
 def test_measured_receptive_field_refuses_what_analyze_refuses(layers, match):
     """Before the fix these looped forever (every ValueError was read as 'input too small').
@@ -69,7 +69,7 @@ def test_measured_receptive_field_refuses_what_analyze_refuses(layers, match):
 
     def run() -> None:
         try:
-            conv.measured_receptive_field(layers())
+            conv_arithmetic.measured_receptive_field(layers())
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             result.append(err)
 
@@ -81,9 +81,9 @@ def test_measured_receptive_field_refuses_what_analyze_refuses(layers, match):
 
 
 def test_measured_receptive_field_still_measures():
-    assert conv.measured_receptive_field([conv.Conv(1, 3), conv.Conv(1, 3, stride=2), conv.Conv(1, 3)]) == 9
-    layers = [conv.Conv(1, 5, padding=2), conv.Pool(2), conv.Conv(1, 5, padding=2), conv.Pool(2)]
-    assert conv.measured_receptive_field(layers) == conv.analyze(layers, (1, 64, 64))[-1].rf
+    assert conv_arithmetic.measured_receptive_field([conv_arithmetic.Conv(1, 3), conv_arithmetic.Conv(1, 3, stride=2), conv_arithmetic.Conv(1, 3)]) == 9
+    layers = [conv_arithmetic.Conv(1, 5, padding=2), conv_arithmetic.Pool(2), conv_arithmetic.Conv(1, 5, padding=2), conv_arithmetic.Pool(2)]
+    assert conv_arithmetic.measured_receptive_field(layers) == conv_arithmetic.analyze(layers, (1, 64, 64))[-1].rf
 
 
 @pytest.mark.parametrize("kernel, stride, padding, dilation", [
@@ -215,5 +215,5 @@ def test_lstm_cell_with_projection_matches_torch_lstm():
         out.append(h)
     torch.testing.assert_close(torch.stack(out, 1), ref)
     torch.testing.assert_close((h, c), (h_n[0], c_n[0]))
-    with pytest.raises(ValueError, match="Whr must be"):
+    with pytest.raises(ValueError, match="weight_hr must be"):
         lstm.lstm_cell(x[:, 0], h, c, m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0, m.bias_hh_l0, m.weight_hr_l0.T)

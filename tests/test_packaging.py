@@ -66,7 +66,7 @@ def _run(installed, *args):
 
 def test_the_wheel_is_what_runs(installed):
     env_dir, _, _ = installed
-    out = _run(installed, env_dir / "bin" / "python", "-c", "import dlref, dlref.results as r; print(dlref.__file__); print(r.bundled_root())")
+    out = _run(installed, env_dir / "bin" / "python", "-c", "import dlref, dlref.lab.results as r; print(dlref.__file__); print(r.bundled_root())")
     assert out.returncode == 0, out.stderr
     module_file, bundled = out.stdout.split()
     assert str(env_dir) in module_file and str(ROOT) not in module_file
@@ -81,7 +81,7 @@ def test_dlref_info_and_bench_work_from_an_empty_folder(installed):
     assert bench.returncode == 0 and "attention" in bench.stdout, bench.stderr
     options = _run(installed, env_dir / "bin" / "dlref", "bench", "train", "--help")
     assert options.returncode == 0 and "--store" in options.stdout, options.stderr
-    tool = _run(installed, env_dir / "bin" / "python", "-c", "from dlref import benchmarks; benchmarks.load('page_weight')")
+    tool = _run(installed, env_dir / "bin" / "python", "-c", "from dlref.lab import benchmarks; benchmarks.load('page_weight')")
     assert tool.returncode != 0 and "file of the dlref repository" in tool.stderr
 
 

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from dlref.experiments import esl_weight_decay as esl
-from dlref.experiments import overfitting as of
+from dlref.lab.experiments import esl_weight_decay as esl
+from dlref.lab.experiments import overfitting as of
 
 
 def test_esl_simulate_follows_the_model():

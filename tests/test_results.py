@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from dlref import results
+from dlref.lab import results
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def test_bad_input(tmp_path):
 
 def test_stored_repository_results_are_current():
     """Every result committed under results/ loads without being stale in its own profile."""
-    import dlref.experiments.mlp_fashion as mlp_fashion
-    from dlref import functional as F
+    import dlref.lab.experiments.mlp_fashion as mlp_fashion
+    from dlref import functional
     from dlref.nn import MLP
 
     root = results.results_root()
@@ -109,7 +109,7 @@ def test_stored_repository_results_are_current():
 
     os.environ["DLREF_PROFILE"] = "quick"
     try:
-        res = results.run_or_load("mlp-fashion-width", mlp_fashion.run, mlp_fashion.Config(), code=[MLP, F])
+        res = results.run_or_load("mlp-fashion-width", mlp_fashion.run, mlp_fashion.Config(), code=[MLP, functional])
     finally:
         os.environ.pop("DLREF_PROFILE")
     assert not res.stale, "results/mlp-fashion-width is stale: re-run it with DLREF_PROFILE=full"
@@ -266,7 +266,7 @@ def test_concurrent_writers_compute_once(tmp_path, monkeypatch):
 
 
 def test_write_json_never_writes_bare_nan(tmp_path):
-    from dlref.train import write_json
+    from dlref.lab.train import write_json
 
     write_json(tmp_path / "m.json", {"loss": [1.0, float("nan"), float("inf")]})
     text = (tmp_path / "m.json").read_text()

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from dlref import train
+from dlref.lab import train
 
 
 def _run(tmp_path, *, hidden=16, n=96, batch_size=16, resume=False, max_steps=None, epochs=1, opt_cls=torch.optim.Adam):
@@ -79,7 +79,7 @@ def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypat
 
 def test_cli_refuses_a_mismatched_resume_in_one_line(tmp_path, capsys):
     pytest.importorskip("torchvision")
-    from dlref import cli, data
+    from dlref.lab import cli, data
 
     if data.available()["fashion-mnist"] is not True:
         pytest.skip("Fashion-MNIST not prepared (make data)")
@@ -96,7 +96,7 @@ def test_cli_refuses_a_mismatched_resume_in_one_line(tmp_path, capsys):
     ["gan", "train", "--dataset", "ring", "--out", "/proc/no-such-folder/run"],
 ])
 def test_cli_refuses_an_unwritable_output_folder_before_any_work(argv, capsys):
-    from dlref import cli
+    from dlref.lab import cli
 
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)

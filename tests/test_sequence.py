@@ -96,14 +96,14 @@ def _lstm_params(D=3, K=4, seed=0, scale=0.5):
 
 def test_lstm_cell_matches_nn_lstmcell():
     D, K = 3, 4
-    Wih, Whh, bih, bhh = _lstm_params(D, K)
+    weight_ih, weight_hh, bias_ih, bias_hh = _lstm_params(D, K)
     cell = torch.nn.LSTMCell(D, K).double()
     with torch.no_grad():
-        for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), (Wih, Whh, bih, bhh)):
+        for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), (weight_ih, weight_hh, bias_ih, bias_hh)):
             getattr(cell, name).copy_(value)
     g = torch.Generator().manual_seed(1)
     x, h, c = (torch.randn(5, n, generator=g, dtype=f64) for n in (D, K, K))
-    h1, c1 = lstm_cell(x, h, c, Wih, Whh, bih, bhh)
+    h1, c1 = lstm_cell(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh)
     h2, c2 = cell(x, (h, c))
     torch.testing.assert_close(h1, h2)
     torch.testing.assert_close(c1, c2)
@@ -111,39 +111,39 @@ def test_lstm_cell_matches_nn_lstmcell():
 
 def test_cell_jacobians_match_autograd():
     D, K = 3, 4
-    Wih, Whh, bih, bhh = _lstm_params(D, K, scale=1.0)
+    weight_ih, weight_hh, bias_ih, bias_hh = _lstm_params(D, K, scale=1.0)
     g = torch.Generator().manual_seed(2)
     x, c = torch.randn(D, generator=g, dtype=f64), torch.randn(K, generator=g, dtype=f64)
     o_prev = torch.sigmoid(torch.randn(K, generator=g, dtype=f64))
     h = o_prev * torch.tanh(c)
-    cell, full = cell_jacobians(x, h, c, o_prev, Wih, Whh, bih, bhh)
-    ref_cell = torch.autograd.functional.jacobian(lambda c: lstm_cell(x, h, c, Wih, Whh, bih, bhh)[1], c)
+    cell, full = cell_jacobians(x, h, c, o_prev, weight_ih, weight_hh, bias_ih, bias_hh)
+    ref_cell = torch.autograd.functional.jacobian(lambda c: lstm_cell(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh)[1], c)
     ref_full = torch.autograd.functional.jacobian(
-        lambda c: lstm_cell(x, o_prev * torch.tanh(c), c, Wih, Whh, bih, bhh)[1], c)
+        lambda c: lstm_cell(x, o_prev * torch.tanh(c), c, weight_ih, weight_hh, bias_ih, bias_hh)[1], c)
     torch.testing.assert_close(cell, ref_cell)
     torch.testing.assert_close(full, ref_full)
     assert (full - cell).abs().max() > 1e-3  # the h-path is not negligible for these weights
 
 
 def test_lstm_bad_input():
-    Wih, Whh, bih, bhh = _lstm_params(3, 4)
+    weight_ih, weight_hh, bias_ih, bias_hh = _lstm_params(3, 4)
     x, h, c = torch.zeros(2, 3, dtype=f64), torch.zeros(2, 4, dtype=f64), torch.zeros(2, 4, dtype=f64)
-    with pytest.raises(ValueError, match="Wih"):
-        lstm_cell(x, h, c, Wih[:, :2], Whh, bih, bhh)
+    with pytest.raises(ValueError, match="weight_ih"):
+        lstm_cell(x, h, c, weight_ih[:, :2], weight_hh, bias_ih, bias_hh)
     with pytest.raises(ValueError, match="c must have the shape"):
-        lstm_cell(x, h, c[:1], Wih, Whh, bih, bhh)
+        lstm_cell(x, h, c[:1], weight_ih, weight_hh, bias_ih, bias_hh)
     with pytest.raises(ValueError, match="batch shape"):
-        lstm_cell(x[:1], h, c, Wih, Whh, bih, bhh)
+        lstm_cell(x[:1], h, c, weight_ih, weight_hh, bias_ih, bias_hh)
     with pytest.raises(TypeError, match="floating-point"):
-        lstm_cell(x.long(), h, c, Wih, Whh, bih, bhh)
+        lstm_cell(x.long(), h, c, weight_ih, weight_hh, bias_ih, bias_hh)
     with pytest.raises(ValueError, match="vector"):
-        cell_jacobians(x, h, c, c, Wih, Whh, bih, bhh)
+        cell_jacobians(x, h, c, c, weight_ih, weight_hh, bias_ih, bias_hh)
     with pytest.raises(ValueError, match="share shape"):
-        cell_jacobians(x[0], h[0], c[0, :2], c[0], Wih, Whh, bih, bhh)
+        cell_jacobians(x[0], h[0], c[0, :2], c[0], weight_ih, weight_hh, bias_ih, bias_hh)
 
 
 def test_long_range_batch_and_smoke_run(tmp_path):
-    from dlref.experiments import long_range as lr
+    from dlref.lab.experiments import long_range as lr
 
     x, y = lr.make_batch(8, 5, torch.Generator().manual_seed(0))
     torch.testing.assert_close(y, (x[:, 0, 0] > 0).float())

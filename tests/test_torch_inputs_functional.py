@@ -29,7 +29,7 @@ import pytest
 import torch
 from torch_inputs import DTYPES, TALLY, check_refusal, error_samples, op_info, samples, subsample, tolerance
 
-from dlref import functional as F
+from dlref import functional
 
 TF = torch.nn.functional
 REFERENCE_KEEP = 12  # reference inputs kept per op and dtype unless DLREF_TORCH_INPUTS_FULL=1
@@ -67,55 +67,55 @@ def _ce_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
 
 CASES = [
     Case("linear", "nn.functional.linear",
-         forward=lambda x, args, kw: F.linear(x, *args),
-         backward=lambda x, args, kw, g: dict(enumerate(F.linear_backward(g, x, args[0])[: 1 + len(args)])),
+         forward=lambda x, args, kw: functional.linear(x, *args),
+         backward=lambda x, args, kw, g: dict(enumerate(functional.linear_backward(g, x, args[0])[: 1 + len(args)])),
          names=("x", "W")),
     Case("relu", "nn.functional.relu",
-         forward=lambda x, args, kw: F.relu(x),
-         backward=lambda x, args, kw, g: {0: F.relu_backward(g, x)},
+         forward=lambda x, args, kw: functional.relu(x),
+         backward=lambda x, args, kw, g: {0: functional.relu_backward(g, x)},
          names=("z",)),
     Case("sigmoid", "sigmoid",
-         forward=lambda x, args, kw: F.sigmoid(x),
-         backward=lambda x, args, kw, g: {0: F.sigmoid_backward(g, x)},
+         forward=lambda x, args, kw: functional.sigmoid(x),
+         backward=lambda x, args, kw, g: {0: functional.sigmoid_backward(g, x)},
          names=("a",)),
     Case("tanh", "tanh",
-         forward=lambda x, args, kw: F.tanh(x),
-         backward=lambda x, args, kw, g: {0: F.tanh_backward(g, x)},
+         forward=lambda x, args, kw: functional.tanh(x),
+         backward=lambda x, args, kw, g: {0: functional.tanh_backward(g, x)},
          names=("a",)),
     Case("softmax", "softmax",
-         forward=lambda x, args, kw: F.softmax(x, *args),
-         backward=lambda x, args, kw, g: {0: F.softmax_backward(g, x, *args)},
+         forward=lambda x, args, kw: functional.softmax(x, *args),
+         backward=lambda x, args, kw, g: {0: functional.softmax_backward(g, x, *args)},
          refuses=lambda x, args, kw: x.dim() == 0 or x.shape[args[0]] == 0,
          names=("a",)),
     Case("log_softmax", "log_softmax",
-         forward=lambda x, args, kw: F.log_softmax(x, *args),
-         backward=lambda x, args, kw, g: {0: F.log_softmax_backward(g, x, *args)},
+         forward=lambda x, args, kw: functional.log_softmax(x, *args),
+         backward=lambda x, args, kw, g: {0: functional.log_softmax_backward(g, x, *args)},
          refuses=lambda x, args, kw: x.dim() == 0 or x.shape[args[0]] == 0,
          names=("a",)),
     Case("softmax_cross_entropy", "nn.functional.cross_entropy",
-         forward=lambda x, args, kw: F.softmax_cross_entropy(x, args[0], **_ce_kwargs(kw)),
-         backward=lambda x, args, kw, g: {0: F.softmax_cross_entropy_backward(x, args[0], **_ce_kwargs(kw), grad_loss=g)},
+         forward=lambda x, args, kw: functional.softmax_cross_entropy(x, args[0], **_ce_kwargs(kw)),
+         backward=lambda x, args, kw, g: {0: functional.softmax_cross_entropy_backward(x, args[0], **_ce_kwargs(kw), grad_loss=g)},
          names=("a", "y", "weight", "ignore_index", "reduction", "label_smoothing")),
     Case("softmax_cross_entropy (label_smoothing)", "nn.functional.cross_entropy",
-         forward=lambda x, args, kw: F.softmax_cross_entropy(x, args[0], **_ce_kwargs(kw)),
-         backward=lambda x, args, kw, g: {0: F.softmax_cross_entropy_backward(x, args[0], **_ce_kwargs(kw), grad_loss=g)},
+         forward=lambda x, args, kw: functional.softmax_cross_entropy(x, args[0], **_ce_kwargs(kw)),
+         backward=lambda x, args, kw, g: {0: functional.softmax_cross_entropy_backward(x, args[0], **_ce_kwargs(kw), grad_loss=g)},
          extra_kwargs={"label_smoothing": LABEL_SMOOTHING}, names=("a", "y", "weight", "ignore_index", "reduction", "label_smoothing")),
     Case("softmax_cross_entropy (nll_loss samples)", "nn.functional.nll_loss",
-         forward=lambda x, args, kw: F.softmax_cross_entropy(x, args[0], **_ce_kwargs(kw)),
-         backward=lambda x, args, kw, g: {0: F.softmax_cross_entropy_backward(x, args[0], **_ce_kwargs(kw), grad_loss=g)},
+         forward=lambda x, args, kw: functional.softmax_cross_entropy(x, args[0], **_ce_kwargs(kw)),
+         backward=lambda x, args, kw, g: {0: functional.softmax_cross_entropy_backward(x, args[0], **_ce_kwargs(kw), grad_loss=g)},
          reference=lambda x, args, kw: TF.nll_loss(TF.log_softmax(x, _class_dim(x)), *args, **kw),
          names=("a", "y", "weight", "ignore_index", "reduction", "label_smoothing")),
     Case("binary_cross_entropy", "nn.functional.binary_cross_entropy",
-         forward=lambda x, args, kw: F.binary_cross_entropy(x, args[0], **kw),
-         backward=lambda x, args, kw, g: {0: F.binary_cross_entropy_backward(x, args[0], **kw, grad_loss=g)},
+         forward=lambda x, args, kw: functional.binary_cross_entropy(x, args[0], **kw),
+         backward=lambda x, args, kw, g: {0: functional.binary_cross_entropy_backward(x, args[0], **kw, grad_loss=g)},
          names=("p", "y", "weight", "reduction")),
     Case("binary_cross_entropy_with_logits", "nn.functional.binary_cross_entropy_with_logits",
-         forward=lambda x, args, kw: F.binary_cross_entropy_with_logits(x, args[0], **kw),
-         backward=lambda x, args, kw, g: {0: F.binary_cross_entropy_with_logits_backward(x, args[0], **kw, grad_loss=g)},
+         forward=lambda x, args, kw: functional.binary_cross_entropy_with_logits(x, args[0], **kw),
+         backward=lambda x, args, kw, g: {0: functional.binary_cross_entropy_with_logits_backward(x, args[0], **kw, grad_loss=g)},
          names=("a", "y", "weight", "pos_weight", "reduction")),
     Case("mse", "nn.functional.mse_loss",
-         forward=lambda x, args, kw: F.mse(x, args[0], **kw),
-         backward=lambda x, args, kw, g: {0: F.mse_backward(x, args[0], **kw, grad_loss=g)},
+         forward=lambda x, args, kw: functional.mse(x, args[0], **kw),
+         backward=lambda x, args, kw, g: {0: functional.mse_backward(x, args[0], **kw, grad_loss=g)},
          names=("yhat", "y", "reduction")),
 ]
 
@@ -216,9 +216,9 @@ def test_the_comparison_can_fail():
     sample = samples(op, torch.float64, requires_grad=True)[0]
     good = next(c for c in CASES if c.key == "sigmoid")
     assert _run_sample(good, torch.float64, sample, rtol, atol) == "equal"
-    wrong_forward = Case("x", "sigmoid", forward=lambda x, a, k: F.sigmoid(x) * (1 + 1e-6), backward=good.backward)
-    wrong_backward = Case("x", "sigmoid", forward=good.forward, backward=lambda x, a, k, g: {0: F.sigmoid_backward(g, x) * 1.001})
-    refusing = Case("x", "sigmoid", forward=lambda x, a, k: F.sigmoid(x.to(torch.int64)), backward=good.backward, names=("a",))
+    wrong_forward = Case("x", "sigmoid", forward=lambda x, a, k: functional.sigmoid(x) * (1 + 1e-6), backward=good.backward)
+    wrong_backward = Case("x", "sigmoid", forward=good.forward, backward=lambda x, a, k, g: {0: functional.sigmoid_backward(g, x) * 1.001})
+    refusing = Case("x", "sigmoid", forward=lambda x, a, k: functional.sigmoid(x.to(torch.int64)), backward=good.backward, names=("a",))
     for case, what in ((wrong_forward, "forward"), (wrong_backward, "hand-written backward"), (refusing, "inside dlref's contract")):
         with pytest.raises(AssertionError, match=what):
             _run_sample(case, torch.float64, sample, rtol, atol)

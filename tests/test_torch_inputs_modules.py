@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch_inputs import DTYPES, FULL, TALLY, check_refusal, error_samples, op_info, samples, subsample, tolerance
 
-from dlref import attention, conv_backprop as cb, lstm, optim, rnn
+from dlref import attention, conv as cb, lstm, optim, rnn
 
 Tensor = torch.Tensor
 
@@ -499,8 +499,8 @@ def test_lstm_cell(dtype):
             K = m.hidden_size
             h, c = hc if hc is not None else (x.new_zeros(*x.shape[:-1], K),) * 2
             zeros = torch.zeros(4 * K, dtype=dtype)
-            bih, bhh = (m.bias_ih, m.bias_hh) if m.bias else (zeros, zeros)
-            return lstm.lstm_cell(x, h, c, m.weight_ih, m.weight_hh, bih, bhh)
+            bias_ih, bias_hh = (m.bias_ih, m.bias_hh) if m.bias else (zeros, zeros)
+            return lstm.lstm_cell(x, h, c, m.weight_ih, m.weight_hh, bias_ih, bias_hh)
 
         def cell_equal(out):
             _close(list(out), list(ref), tol, "forward (h', c')")
@@ -563,16 +563,16 @@ def _lstm_stack(m: nn.LSTM, x: Tensor, hc0: tuple[Tensor, Tensor] | None) -> tup
         outs = []
         for d in range(dirs):
             sfx = f"_l{layer}" + ("_reverse" if d else "")
-            Wih, Whh = getattr(m, f"weight_ih{sfx}"), getattr(m, f"weight_hh{sfx}")
-            zeros = Wih.new_zeros(4 * K)
-            bih, bhh = (getattr(m, f"bias_ih{sfx}"), getattr(m, f"bias_hh{sfx}")) if m.bias else (zeros, zeros)
+            weight_ih, weight_hh = getattr(m, f"weight_ih{sfx}"), getattr(m, f"weight_hh{sfx}")
+            zeros = weight_ih.new_zeros(4 * K)
+            bias_ih, bias_hh = (getattr(m, f"bias_ih{sfx}"), getattr(m, f"bias_hh{sfx}")) if m.bias else (zeros, zeros)
             h = hc0[0][layer * dirs + d] if hc0 is not None else x.new_zeros(B, P)
             c = hc0[1][layer * dirs + d] if hc0 is not None else x.new_zeros(B, K)
-            Whr = getattr(m, f"weight_hr{sfx}") if m.proj_size else None
+            weight_hr = getattr(m, f"weight_hr{sfx}") if m.proj_size else None
             steps = range(L - 1, -1, -1) if d else range(L)
             H = [None] * L
             for t in steps:
-                h, c = lstm.lstm_cell(layer_in[:, t], h, c, Wih, Whh, bih, bhh, Whr)
+                h, c = lstm.lstm_cell(layer_in[:, t], h, c, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)
                 H[t] = h
             outs.append(torch.stack(H, 1))  # (B, L, P)
             h_n.append(h)

@@ -1,4 +1,4 @@
-"""Tests for dlref.train: resume equals an uninterrupted run, NaN guard, bad config, metrics file."""
+"""Tests for dlref.lab.train: resume equals an uninterrupted run, NaN guard, bad config, metrics file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from dlref import train
+from dlref.lab import train
 
 
 def _data(n=96, d=6, classes=3, seed=0):

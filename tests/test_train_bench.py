@@ -1,10 +1,10 @@
-"""The training-loop benchmark (dlref/benchmarks/train.py) in smoke mode."""
+"""The training-loop benchmark (dlref/lab/benchmarks/train.py) in smoke mode."""
 
 from __future__ import annotations
 
 import pytest
 
-from dlref import benchmarks, cli
+from dlref.lab import benchmarks, cli
 
 
 @pytest.fixture(scope="module")

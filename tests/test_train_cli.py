@@ -1,4 +1,4 @@
-"""Tests for `dlref train classifier` (dlref.experiments.train_cli): dry run, missing CIFAR-10, bad args."""
+"""Tests for `dlref train classifier` (dlref.lab.experiments.train_cli): dry run, missing CIFAR-10, bad args."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from dlref import data
-from dlref.cli import main
+from dlref.lab import data
+from dlref.lab.cli import main
 
 
 def test_dry_run_fashion_mnist(tmp_path, capsys):
@@ -43,7 +43,7 @@ def test_cifar10_missing_says_where_and_how(tmp_path, monkeypatch, capsys):
 ])
 def test_bad_values_are_usage_errors_before_any_work(monkeypatch, capsys, extra, message):
     """Exit status 2 and argparse's one error line, before any data is read."""
-    from dlref.experiments import train_cli
+    from dlref.lab.experiments import train_cli
 
     def no_data(*args, **kwargs):
         raise AssertionError("data was read although an option was bad")

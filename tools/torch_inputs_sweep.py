@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (default 2)")
     args = parser.parse_args(argv)
 
-    from dlref import results
-    from dlref.experiments import torch_inputs as ti
+    from dlref.lab import results
+    from dlref.lab.experiments import torch_inputs as ti
 
     os.environ[ti.WORKERS_ENV] = str(args.workers)
     if args.quick:

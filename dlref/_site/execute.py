@@ -35,7 +35,8 @@ from typing import Any, Callable
 from markdown_exec import ExecutionError, base_format, code_block
 from markupsafe import Markup
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 
 FIGURE_PREFIX = figures.BUILD_FIGURE_PREFIX

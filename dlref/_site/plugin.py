@@ -100,7 +100,7 @@ class DlrefPluginConfig(Config):
 
 class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
     def on_config(self, config: Any) -> Any:
-        from dlref import provenance
+        from dlref.lab import provenance
 
         self.root = Path(config["config_file_path"]).parent
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -126,7 +126,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         )
         self.figures_dir = cache_dir / "figures"
         self.used_figures: set[str] = set()
-        # Notebook kernels write their figures here too (see dlref.figures.show).
+        # Notebook kernels write their figures here too (see dlref.lab.figures.show).
         os.environ["DLREF_BUILD_FIGURES"] = str(self.figures_dir)
         # This build's own scratch folder: each notebook kernel logs its checks to a file in it
         # (see on_page_markdown), so concurrent builds never share or wipe a check log.

@@ -24,7 +24,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from dlref import functional as F
+from dlref import functional
 from dlref import validate
 
 Tensor = torch.Tensor
@@ -55,7 +55,7 @@ def activation(name: str, z: Tensor) -> Tensor:
     validate.choice("name", name, ACTIVATIONS)
     validate.floating_tensor("z", z)
     if name == "relu":
-        return F.relu(z)
+        return functional.relu(z)
     if name == "sigmoid":
         return torch.sigmoid(z)
     if name == "tanh":
@@ -164,7 +164,7 @@ class DeepMLP(nn.Module):
         self._check_input(x)
         z, a = [], [x]
         for W, b, name in zip(self.W, self.b, self.activations):
-            z.append(F.linear(a[-1], W, b))  # (B, K_{l−1}) @ (K_{l−1}, K_l) -> (B, K_l)
+            z.append(functional.linear(a[-1], W, b))  # (B, K_{l−1}) @ (K_{l−1}, K_l) -> (B, K_l)
             a.append(activation(name, z[-1]))
         return z, a
 
@@ -213,7 +213,7 @@ class DeepMLP(nn.Module):
         grad_x = None
         for l in range(L - 1, -1, -1):  # python index l is layer l+1
             # ∇a^{l} = (W^{l+1})ᵀ δ^{l+1},  ∇W^{l+1} = δ^{l+1} (a^{l})ᵀ,  ∇b^{l+1} = δ^{l+1}
-            grad_a, grad_W[l], grad_b[l] = F.linear_backward(delta[l], a[l], self.W[l])
+            grad_a, grad_W[l], grad_b[l] = functional.linear_backward(delta[l], a[l], self.W[l])
             if l > 0:
                 # δˡ = (Wˡ⁺¹)ᵀ δˡ⁺¹ ⊙ g′(zˡ)
                 delta[l - 1] = grad_a * activation_derivative(self.activations[l - 1], z[l - 1])

@@ -21,7 +21,7 @@ import math
 import torch
 from torch import nn
 
-from dlref import functional as F
+from dlref import functional
 from dlref import validate
 
 Tensor = torch.Tensor
@@ -83,9 +83,9 @@ class MLP(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         self._check_input(x)
-        z = F.linear(x, self.W, self.b1)  # (B, K)
-        h = F.relu(z)
-        return F.linear(h, self.V, self.b2)  # (B, C)
+        z = functional.linear(x, self.W, self.b1)  # (B, K)
+        h = functional.relu(z)
+        return functional.linear(h, self.V, self.b2)  # (B, C)
 
     @torch.no_grad()
     def gradients(self, x: Tensor, y: Tensor) -> dict[str, Tensor]:
@@ -100,11 +100,11 @@ class MLP(nn.Module):
             parameter gradient has its parameter's shape.
         """
         self._check_input(x)
-        z = F.linear(x, self.W, self.b1)
-        h = F.relu(z)
-        a = F.linear(h, self.V, self.b2)
-        u2 = F.softmax_cross_entropy_backward(a, y)  # u₂ = (p − y) / B
-        grad_h, grad_V, grad_b2 = F.linear_backward(u2, h, self.V)  # ∇h = Vᵀu₂, ∇V = u₂hᵀ, ∇b₂ = u₂
-        u1 = F.relu_backward(grad_h, z)  # u₁ = (Vᵀu₂) ⊙ H(z)
-        grad_x, grad_W, grad_b1 = F.linear_backward(u1, x, self.W)  # ∇x = Wᵀu₁, ∇W = u₁xᵀ, ∇b₁ = u₁
+        z = functional.linear(x, self.W, self.b1)
+        h = functional.relu(z)
+        a = functional.linear(h, self.V, self.b2)
+        u2 = functional.softmax_cross_entropy_backward(a, y)  # u₂ = (p − y) / B
+        grad_h, grad_V, grad_b2 = functional.linear_backward(u2, h, self.V)  # ∇h = Vᵀu₂, ∇V = u₂hᵀ, ∇b₂ = u₂
+        u1 = functional.relu_backward(grad_h, z)  # u₁ = (Vᵀu₂) ⊙ H(z)
+        grad_x, grad_W, grad_b1 = functional.linear_backward(u1, x, self.W)  # ∇x = Wᵀu₁, ∇W = u₁xᵀ, ∇b₁ = u₁
         return {"u2": u2, "u1": u1, "V": grad_V, "b2": grad_b2, "W": grad_W, "b1": grad_b1, "x": grad_x}

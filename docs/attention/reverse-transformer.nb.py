@@ -143,12 +143,12 @@ train_seconds = time.perf_counter() - start
 print(f"loss {losses[0]:.3f} -> {losses[-1]:.4f} in {steps} steps ({train_seconds:.0f} s so far)")
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 ax.semilogy(losses)
 ax.set_xlabel("training step (batch of 128)")
 ax.set_ylabel("cross-entropy per output digit (nats)")
 ax.set_title("Reversing 8 digits: training loss (one seed)")
-dlref.figures.show(fig, "reverse-loss", "Training loss of the decoder-only model reversing 8-digit sequences (one seed).")
+dlref.lab.figures.show(fig, "reverse-loss", "Training loss of the decoder-only model reversing 8-digit sequences (one seed).")
 
 # %% [markdown]
 # ## Held-out exact match, decoding greedily
@@ -174,7 +174,7 @@ assert exact >= 0.99
 # %%
 with torch.no_grad():
     _, weights = model(t[:1, :-1], need_weights=True)
-fig, axes = dlref.figures.new(ncols=2, width=9, height=3.6)
+fig, axes = dlref.lab.figures.new(ncols=2, width=9, height=3.6)
 labels = [str(d) for d in t[0, :-1].tolist()]
 labels[n] = "sep"
 for layer, (ax, A) in enumerate(zip(axes, weights), start=1):
@@ -184,7 +184,7 @@ for layer, (ax, A) in enumerate(zip(axes, weights), start=1):
     ax.set_xlabel("key (input digits, <sep>, outputs so far)")
     ax.set_title(f"layer {layer}")
 fig.colorbar(im, ax=axes, shrink=0.8, label="attention weight")
-dlref.figures.show(fig, "reverse-attention", "Attention weights (mean over heads) of the queries that write the answer.")
+dlref.lab.figures.show(fig, "reverse-attention", "Attention weights (mean over heads) of the queries that write the answer.")
 
 # %% [markdown]
 # Measured on the model above: the share of the last layer's attention, from the query that writes

@@ -27,8 +27,8 @@ import torch
 
 import dlref
 from dlref import check
-from dlref import functional as F
-from dlref.data import digits
+from dlref import functional
+from dlref.lab.data import digits
 from dlref.nn import MLP
 
 print("device:", dlref.device(), "| profile:", dlref.profile())
@@ -57,7 +57,7 @@ for step in range(steps):
         for name in ("W", "b1", "V", "b2"):
             getattr(manual, name).sub_(0.5 * g[name])  # θ ← θ − η ∇θ L
     opt.zero_grad()
-    loss = F.softmax_cross_entropy(reference(X), y)
+    loss = functional.softmax_cross_entropy(reference(X), y)
     loss.backward()
     opt.step()
     losses.append(loss.item())
@@ -70,7 +70,7 @@ print(f"training loss {losses[0]:.3f} -> {losses[-1]:.3f}; training accuracy {ac
 assert losses[-1] < 0.5 * losses[0]
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 ax.plot(losses, label="cross-entropy")
 ax.set_xlabel("full-batch SGD step")
 ax.set_ylabel("training loss (nats)")
@@ -78,7 +78,7 @@ ax2 = ax.twinx()
 ax2.plot(accuracy, color="tab:orange", label="accuracy")
 ax2.set_ylabel("training accuracy")
 ax.set_title("8×8 digits, 64–32–10 MLP, hand-written gradients")
-dlref.figures.show(fig, "mlp-digits-training", "Training loss and accuracy of SGD driven by MLP.gradients (identical to torch.optim.SGD).")
+dlref.lab.figures.show(fig, "mlp-digits-training", "Training loss and accuracy of SGD driven by MLP.gradients (identical to torch.optim.SGD).")
 
 # %% [markdown]
 # ## Width on Fashion-MNIST (from the results store)
@@ -86,24 +86,24 @@ dlref.figures.show(fig, "mlp-digits-training", "Training loss and accuracy of SG
 # Widths 16, 64 and 256, five epochs of minibatch SGD on all 60 000 training images, each
 # trained only with `MLP.gradients`. This runs in the `full` profile; a quick build shows the
 # stored result and says where and when it was produced. The experiment's code is
-# [`dlref.experiments.mlp_fashion`](../../api/experiments/#dlref.experiments.mlp_fashion); editing it (or its configuration) makes the
+# [`dlref.lab.experiments.mlp_fashion`](../../api/experiments/#dlref.lab.experiments.mlp_fashion); editing it (or its configuration) makes the
 # next full build re-run it.
 
 # %%
-from dlref import results
-from dlref.experiments import mlp_fashion
+from dlref.lab import results
+from dlref.lab.experiments import mlp_fashion
 
-res = results.run_or_load("mlp-fashion-width", mlp_fashion.run, mlp_fashion.Config(), code=[MLP, F])
+res = results.run_or_load("mlp-fashion-width", mlp_fashion.run, mlp_fashion.Config(), code=[MLP, functional])
 print(res.describe())
 for K, acc in zip(res.metrics["widths"], res.metrics["test_accuracy"]):
     print(f"K = {K:>3}: test accuracy {acc:.2%} (one seed)")
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 for K, curve in zip(res.metrics["widths"], res.metrics["train_loss"]):
     ax.plot(range(1, len(curve) + 1), curve, marker="o", label=f"K = {K}")
 ax.set_xlabel("epoch")
 ax.set_ylabel("mean training loss (nats)")
 ax.set_title("Fashion-MNIST, one-hidden-layer MLP (stored result, one seed)")
 ax.legend()
-dlref.figures.show(fig, "mlp-fashion-width", "Training-loss curves by hidden width (stored result, one seed each).")
+dlref.lab.figures.show(fig, "mlp-fashion-width", "Training-loss curves by hidden width (stored result, one seed each).")

@@ -14,7 +14,7 @@
 # # DCGAN on Fashion-MNIST
 #
 # A convolutional GAN trained on real data (Fashion-MNIST, 28×28 grey clothing), with the
-# training loop every GAN page uses ([`dlref.gan.train`](../../api/gan/#dlref.gan.train)) and two measures of sample
+# training loop every GAN page uses ([`dlref.lab.gan.train`](../../api/gan/#dlref.lab.gan.train)) and two measures of sample
 # quality computed after every epoch:
 #
 # 1. a **Fréchet distance** (FD) between real and generated images in the feature space of a
@@ -33,8 +33,8 @@ import torch
 
 import dlref
 from dlref import check
-from dlref.experiments import gan_fashion
-from dlref.gan import metrics
+from dlref.lab.experiments import gan_fashion
+from dlref.lab.gan import metrics
 from dlref.gan.models import DCGANDiscriminator, DCGANGenerator
 
 print("device:", dlref.device(), "| profile:", dlref.profile())
@@ -53,7 +53,7 @@ print("G(z):", tuple(G(z).shape), " D(G(z)):", tuple(D(G(z)).shape))
 # For feature means and covariances $(\mu_r, \Sigma_r)$ of real images and $(\mu_g, \Sigma_g)$ of
 # generated ones,
 # $\mathrm{FD} = \lVert\mu_r - \mu_g\rVert^2 + \operatorname{tr}\big(\Sigma_r + \Sigma_g - 2(\Sigma_r\Sigma_g)^{1/2}\big)$.
-# `dlref.gan.metrics.frechet_distance` evaluates the matrix square root through a symmetric
+# `dlref.lab.gan.metrics.frechet_distance` evaluates the matrix square root through a symmetric
 # eigendecomposition; here it is compared with SciPy's general `sqrtm` on random features of the
 # classifier's width, and with the 1-D closed form $(\mu_1-\mu_2)^2 + (\sigma_1-\sigma_2)^2$.
 
@@ -98,7 +98,7 @@ print(f"{'real':>5} {fl['fd']:>9.2f} {fl['classes_covered']:>13}/10 {fl['label_e
 print(f"\nlog 10 = {np.log(10):.3f} is the entropy of a perfectly even label distribution")
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 ax.plot(m["epoch"], m["fd"], "o-", label="generated vs test")
 ax.axhline(fl["fd"], color="gray", linestyle=":", label="real vs test (floor)")
 ax.set_yscale("log")
@@ -106,7 +106,7 @@ ax.set_xlabel("epoch")
 ax.set_ylabel("Fréchet distance (LeNet features)")
 ax.set_title("Sample quality over training (CPU-sized run, one seed)")
 ax.legend()
-dlref.figures.show(fig, "dcgan-fd", "Fréchet distance (LeNet features) of generated vs test images per epoch, with the real-vs-real floor.")
+dlref.lab.figures.show(fig, "dcgan-fd", "Fréchet distance (LeNet features) of generated vs test images per epoch, with the real-vs-real floor.")
 
 # %% [markdown]
 # The distance falls epoch by epoch but stays far above the real-vs-real floor: in the
@@ -116,7 +116,7 @@ dlref.figures.show(fig, "dcgan-fd", "Fréchet distance (LeNet features) of gener
 # coverage. The bar chart at the end shows which classes are over- and under-produced.
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 steps = [s for s, _, _ in m["step_losses"]]
 ax.plot(steps, [d for _, d, _ in m["step_losses"]], label="discriminator: −L (BCE)")
 ax.plot(steps, [gl for _, _, gl in m["step_losses"]], label="generator: −log D(G(z))")
@@ -124,7 +124,7 @@ ax.set_xlabel("discriminator step")
 ax.set_ylabel("loss (mean over 20 steps, nats)")
 ax.set_title("Loss curves")
 ax.legend()
-dlref.figures.show(fig, "dcgan-losses", "Discriminator and generator losses (20-step means).")
+dlref.lab.figures.show(fig, "dcgan-losses", "Discriminator and generator losses (20-step means).")
 
 # %% [markdown]
 # The losses do not fall together the way a classifier's does: each player's loss is the other's
@@ -139,19 +139,19 @@ import matplotlib.image as mpimg
 
 epochs = m["epoch"]
 show = sorted({epochs[0], epochs[len(epochs) // 2], epochs[-1]})
-fig, axes = dlref.figures.new(ncols=len(show), width=2.5 * len(show), height=2.7)  # about 30 px a 28-px sample: native size, a lighter page
+fig, axes = dlref.lab.figures.new(ncols=len(show), width=2.5 * len(show), height=2.7)  # about 30 px a 28-px sample: native size, a lighter page
 for ax, e in zip(axes, show):
     ax.imshow(mpimg.imread(res.path(f"samples_epoch{e:03d}.png")))
     ax.set_title(f"after epoch {e}")
     ax.axis("off")
-dlref.figures.show(fig, "dcgan-samples", "Samples from the same 64 noise vectors after selected epochs.")
+dlref.lab.figures.show(fig, "dcgan-samples", "Samples from the same 64 noise vectors after selected epochs.")
 
 # %% [markdown]
 # ## Mode coverage: the classifier's labels on generated images
 
 # %%
 names = ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"]
-fig, ax = dlref.figures.new(width=6.4, height=3.2)
+fig, ax = dlref.lab.figures.new(width=6.4, height=3.2)
 x = np.arange(10)
 ax.bar(x - 0.2, fl["label_share"], width=0.4, label="real training images", color="gray")
 ax.bar(x + 0.2, m["label_share"][-1], width=0.4, label=f"generated, epoch {epochs[-1]}")
@@ -159,7 +159,7 @@ ax.set_xticks(x, names, rotation=45, fontsize=8)
 ax.set_ylabel("share of predicted labels")
 ax.legend(fontsize=8)
 ax.set_title("Which classes the generator produces")
-dlref.figures.show(fig, "dcgan-labels", "Share of each predicted class among generated images vs real training images.")
+dlref.lab.figures.show(fig, "dcgan-labels", "Share of each predicted class among generated images vs real training images.")
 
 # %% [markdown]
 # ## The full run on CUDA
@@ -169,7 +169,7 @@ dlref.figures.show(fig, "dcgan-labels", "Share of each predicted class among gen
 # `DLREF_PROFILE=full` on a GPU machine.
 
 # %%
-from dlref.results import ResultMissingError
+from dlref.lab.results import ResultMissingError
 
 print("full recipe:", gan_fashion.CUDA)
 try:

@@ -16,7 +16,7 @@
 # The [ViT page](../vit/) builds the pieces; here they train. Two parts:
 #
 # 1. A small ViT (patches of 7×7 pixels plus a [CLS] token, a few pre-norm blocks) trained with the
-#    shared loop [`dlref.train.fit`](../../api/lab/#dlref.train.fit) during every build. In the `quick` profile it sees a
+#    shared loop [`dlref.lab.train.fit`](../../api/lab/#dlref.lab.train.fit) during every build. In the `quick` profile it sees a
 #    subset of the training set for a few epochs, and the numbers below say so.
 # 2. The CNN-vs-ViT "small data" question as an experiment: the ViT against the LeNet-style CNN on
 #    growing training subsets. That run is heavier, so it comes from the results store with its
@@ -27,8 +27,8 @@ import torch
 from torch import nn
 
 import dlref
-from dlref import train
-from dlref.experiments.classifiers import cpu_threads, fashion_tensors, loader
+from dlref.lab import train
+from dlref.lab.experiments.classifiers import cpu_threads, fashion_tensors, loader
 from dlref.vit import ViT
 
 quick = dlref.profile() == "quick"
@@ -55,25 +55,26 @@ print(f"(quick profile: {n_train} of 60000 training images, {epochs} epochs — 
 assert metrics["train_loss"][-1] < metrics["train_loss"][0]
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 steps, losses = zip(*metrics["step_loss"])
 ax.plot(steps, losses)
 ax.set_xlabel("optimizer step")
 ax.set_ylabel("training loss, mean of 8 steps (nats)")
 ax.set_title(f"small ViT, Fashion-MNIST ({n_train} training images, 1 seed)")
-dlref.figures.show(fig, "vit-quick-curve", "Training curve of the small ViT trained in this build.")
+dlref.lab.figures.show(fig, "vit-quick-curve", "Training curve of the small ViT trained in this build.")
 
 # %% [markdown]
 # ## Small data: CNN against ViT (from the results store)
 #
 # Both models train with the same optimiser settings on random training subsets of growing size
 # (smaller subsets get more epochs; the table lists both) and are tested on the whole test set. The
-# experiment is [`dlref.experiments.vit_fashion`](../../api/experiments/#dlref.experiments.vit_fashion); it runs in the `full` profile and a
+# experiment is [`dlref.lab.experiments.vit_fashion`](../../api/experiments/#dlref.lab.experiments.vit_fashion); it runs in the `full` profile and a
 # quick build shows the stored result.
 
 # %%
-from dlref import models, results, vit
-from dlref.experiments import vit_fashion
+from dlref import models, vit
+from dlref.lab import results
+from dlref.lab.experiments import vit_fashion
 
 res = results.run_or_load("vit-vs-cnn-fashion", vit_fashion.run, vit_fashion.Config(), code=[models, vit])
 print(res.describe())
@@ -85,7 +86,7 @@ for a, b in zip(cnn["runs"], vt["runs"]):
 print(f"parameters: CNN {cnn['parameters']:,}, ViT {vt['parameters']:,}; one seed each, CPU")
 
 # %%
-fig, ax = dlref.figures.new(width=6, height=3.4)
+fig, ax = dlref.lab.figures.new(width=6, height=3.4)
 for name, label in (("cnn", "LeNet-style CNN"), ("vit", "small ViT")):
     runs = res.metrics["models"][name]["runs"]
     ax.plot([r["n_train"] for r in runs], [r["test_accuracy"] for r in runs], marker="o", label=label)
@@ -94,4 +95,4 @@ ax.set_xlabel("training images (log scale)")
 ax.set_ylabel("test accuracy (fraction)")
 ax.set_title("Fashion-MNIST, stored result, one seed per point")
 ax.legend()
-dlref.figures.show(fig, "vit-vs-cnn", "Test accuracy of the CNN and the ViT by training-set size (stored result).")
+dlref.lab.figures.show(fig, "vit-vs-cnn", "Test accuracy of the CNN and the ViT by training-set size (stored result).")

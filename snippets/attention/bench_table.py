@@ -1,7 +1,8 @@
-"""Time and memory of forward + backward against L: the stored CPU run of dlref/benchmarks/attention.py."""
-from dlref import attention, benchmarks, figures, results
+"""Time and memory of forward + backward against L: the stored CPU run of dlref/lab/benchmarks/attention.py."""
+from dlref import attention
+from dlref.lab import benchmarks, figures, results
 
-bench = benchmarks.load("attention")  # dlref/benchmarks/attention.py
+bench = benchmarks.load("attention")  # dlref/lab/benchmarks/attention.py
 
 res = results.run_or_load("attention-bench-cpu", bench.run, bench.Config(), profiles=("full",), devices=("cpu",),
                           code=[attention])

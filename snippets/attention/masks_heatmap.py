@@ -1,7 +1,8 @@
 """What masks do: attention weights with a padding mask, a causal mask, and a causal mask with L ≠ S."""
 import torch
 
-from dlref import attention, check, figures
+from dlref import attention, check
+from dlref.lab import figures
 
 torch.manual_seed(0)
 E = 8

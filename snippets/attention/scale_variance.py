@@ -1,7 +1,8 @@
 """Why 1/√E: the variance of q·k grows like E, and unscaled softmax saturates as E grows."""
 import torch
 
-from dlref import attention, check, figures
+from dlref import attention, check
+from dlref.lab import figures
 
 g = torch.Generator().manual_seed(0)
 dims = [4, 16, 64, 256, 1024]

@@ -1,7 +1,7 @@
 """Two slips in the source's autoencoder derivation, shown numerically: ∂z₂ᵢ/∂(W₂)ₖᵢ and the sign of ∇x′."""
 import torch
 
-from dlref import figures
+from dlref.lab import figures
 
 g = torch.Generator().manual_seed(6)
 N, M, n = 8, 3, 64

@@ -1,7 +1,8 @@
 """conv (1×2 filter) → tanh → sigmoid FC → linear FC: ∂(y* − y)²/∂w₁ by the chain rule, against autograd."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 torch.manual_seed(3)
 x = torch.randn(2, 2, dtype=torch.float64)          # input [[x11, x12], [x21, x22]]

@@ -1,7 +1,7 @@
 """Why the recursion vanishes: ‖∇Wˡ‖ per layer of a 10-layer net, sigmoid vs tanh vs ReLU (mean of 5 seeds)."""
 import torch
 
-from dlref import figures
+from dlref.lab import figures
 from dlref.nn import DeepMLP
 
 L, width, B, seeds = 10, 32, 64, 5

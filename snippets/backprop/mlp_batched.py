@@ -2,7 +2,7 @@
 import torch
 
 from dlref import check
-from dlref import functional as F
+from dlref import functional
 from dlref.nn import MLP
 
 torch.manual_seed(1)
@@ -13,13 +13,13 @@ y = torch.randint(0, C, (B,))
 
 g = net.gradients(X, y)
 # U2 = (P − Y)/B is (B, C); each row is one example's u2 scaled by 1/B.
-P = F.softmax(net(X))
+P = functional.softmax(net(X))
 Y = torch.nn.functional.one_hot(y, C).to(X.dtype)
 check.compare("U₂ = (P − Y)/B", g["u2"], (P - Y) / B, method="formula")
 
 
 def loss(W, b1, V, b2, X):
-    return F.softmax_cross_entropy(F.linear(F.relu(F.linear(X, W, b1)), V, b2), y)
+    return functional.softmax_cross_entropy(functional.linear(functional.relu(functional.linear(X, W, b1)), V, b2), y)
 
 
 point = {"W": net.W, "b1": net.b1, "V": net.V, "b2": net.b2, "X": X}

@@ -1,8 +1,9 @@
 """Why the checks trust autograd in float64: finite differences have an error floor."""
 import torch
 
-from dlref import check, figures
-from dlref import functional as F
+from dlref import check
+from dlref.lab import figures
+from dlref import functional
 from dlref.nn import MLP
 
 torch.manual_seed(2)
@@ -13,7 +14,7 @@ manual = net.gradients(x, y)["W"]
 
 
 def loss(W):
-    return F.softmax_cross_entropy(F.linear(F.relu(F.linear(x, W, net.b1)), net.V, net.b2), y)
+    return functional.softmax_cross_entropy(functional.linear(functional.relu(functional.linear(x, W, net.b1)), net.V, net.b2), y)
 
 
 steps = torch.logspace(-12, -1, 23, dtype=torch.float64)

@@ -2,7 +2,7 @@
 import torch
 
 from dlref import check
-from dlref import functional as F
+from dlref import functional
 from dlref.nn import MLP
 
 torch.manual_seed(2)
@@ -17,7 +17,7 @@ assert (g["u1"] != 0).any(), "every ReLU is off for this x; pick another seed"
 
 
 def loss(W, b1, V, b2, x):
-    return F.softmax_cross_entropy(F.linear(F.relu(F.linear(x, W, b1)), V, b2), y)
+    return functional.softmax_cross_entropy(functional.linear(functional.relu(functional.linear(x, W, b1)), V, b2), y)
 
 
 point = {"W": net.W, "b1": net.b1, "V": net.V, "b2": net.b2, "x": x}

@@ -1,7 +1,8 @@
 """Where the gradient goes: max-pool routes it to each window's argmax, average pool spreads it evenly."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 torch.manual_seed(9)
 k = 2                                                    # 2×2 windows, stride 2

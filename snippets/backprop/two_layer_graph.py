@@ -1,5 +1,5 @@
 """The computational graph of the two-layer network, forward values (black) and backward signals (red)."""
-from dlref import figures
+from dlref.lab import figures
 
 # node: (x, y, label); parameters sit below the operation they feed
 nodes = {

@@ -2,7 +2,7 @@
 import torch
 
 from dlref import check
-from dlref import functional as F
+from dlref import functional
 
 
 def error_signals(n, d, K, seed):
@@ -12,9 +12,9 @@ def error_signals(n, d, K, seed):
     W2, b2 = torch.randn(K, d, generator=g, dtype=torch.float64), torch.randn(K, generator=g, dtype=torch.float64)
     o = torch.nn.functional.one_hot(torch.tensor(0), K).to(torch.float64)
     z1 = W1 @ x + b1
-    u = F.softmax(W2 @ F.relu(z1) + b2) - o  # ô − o   (K,)
+    u = functional.softmax(W2 @ functional.relu(z1) + b2) - o  # ô − o   (K,)
     mask = (z1 > 0).to(z1.dtype)
-    autograd_z1 = check.autograd_gradients(lambda z1: F.softmax_cross_entropy(W2 @ F.relu(z1) + b2, o), {"z1": z1})["z1"]
+    autograd_z1 = check.autograd_gradients(lambda z1: functional.softmax_cross_entropy(W2 @ functional.relu(z1) + b2, o), {"z1": z1})["z1"]
     return W1, W2, u, mask, autograd_z1
 
 

@@ -2,7 +2,8 @@
 import torch
 from torch import nn
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 W = torch.tensor([[2.5, 1.0], [-1.5, -0.3]], dtype=torch.float64)  # exercise's weights, as on the forward snippet
 b = torch.tensor([1.5, 2.0], dtype=torch.float64)

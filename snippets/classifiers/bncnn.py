@@ -1,13 +1,14 @@
 """The BN CNN recipe on Fashion-MNIST (stored result): accuracy, per-class accuracy, training curves."""
 import statistics
 
-from dlref import conv, figures, models, results
-from dlref.conv import Conv, Pool
-from dlref.experiments import classifiers
+from dlref import conv_arithmetic, models
+from dlref.lab import figures, results
+from dlref.conv_arithmetic import Conv, Pool
+from dlref.lab.experiments import classifiers
 
 blocks = [layer for w in (64, 128, 256, 512) for layer in (Conv(w, 3, padding=1), Pool(2))]
 for C, side in ((3, 32), (1, 28)):
-    print(f"{C}×{side}×{side} input → features {conv.analyze(blocks, (C, side, side))[-1].shape} before the FC layers")
+    print(f"{C}×{side}×{side} input → features {conv_arithmetic.analyze(blocks, (C, side, side))[-1].shape} before the FC layers")
 
 cfg = classifiers.BNCNNConfig()
 res = results.run_or_load("bncnn-fashion", classifiers.run_bncnn, cfg, code=[models])

@@ -2,7 +2,8 @@
 import torch
 from torchvision import transforms
 
-from dlref import check, data
+from dlref import check
+from dlref.lab import data
 
 # Normalize((m_1, …, m_C), (s_1, …, s_C)) maps each channel c of an image to (x_c − m_c) / s_c.
 torch.manual_seed(0)

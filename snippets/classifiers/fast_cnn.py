@@ -1,6 +1,6 @@
 """Time to accuracy on the 2-core CPU: a VGG-style BN CNN in bf16, one-cycle SGD, all of Fashion-MNIST (stored result)."""
-from dlref import figures, results
-from dlref.experiments import fashion_fast
+from dlref.lab import figures, results
+from dlref.lab.experiments import fashion_fast
 
 cfg = fashion_fast.Config()
 res = results.run_or_load("fashion-fast-cnn", fashion_fast.run, cfg)

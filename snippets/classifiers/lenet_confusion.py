@@ -3,8 +3,9 @@ import statistics
 
 import torch
 
-from dlref import figures, models, results
-from dlref.experiments import classifiers
+from dlref import models
+from dlref.lab import figures, results
+from dlref.lab.experiments import classifiers
 
 cfg = classifiers.LeNetGridConfig()
 res = results.run_or_load("lenet-fashion-grid", classifiers.run_lenet_grid, cfg, code=[models])

@@ -1,8 +1,9 @@
 """The LeNet grid on Fashion-MNIST (stored result): test accuracy for batch size × epochs, and the curves."""
 import statistics
 
-from dlref import figures, models, results
-from dlref.experiments import classifiers
+from dlref import models
+from dlref.lab import figures, results
+from dlref.lab.experiments import classifiers
 
 cfg = classifiers.LeNetGridConfig()
 res = results.run_or_load("lenet-fashion-grid", classifiers.run_lenet_grid, cfg, code=[models])

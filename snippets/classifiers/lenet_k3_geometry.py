@@ -2,23 +2,23 @@
 import torch
 from torch import nn
 
-from dlref import check, conv
-from dlref.conv import Conv, Pool
+from dlref import check, conv_arithmetic
+from dlref.conv_arithmetic import Conv, Pool
 
 torch.set_grad_enabled(False)
 
 # Receptive field of one value of the last pooled map (the FC layer's input), before and after.
 for k in (5, 3):
     stack = [Conv(6, k), Pool(2), Conv(16, k), Pool(2)]
-    closed = conv.receptive_field([k, 2, k, 2], [1, 2, 1, 2])
+    closed = conv_arithmetic.receptive_field([k, 2, k, 2], [1, 2, 1, 2])
     with torch.enable_grad():
-        measured = conv.measured_receptive_field(stack, in_channels=3)
+        measured = conv_arithmetic.measured_receptive_field(stack, in_channels=3)
     check.compare(f"LeNet k={k} receptive field", closed, measured, method="input gradient", tol=1e-15, quiet=True)
-    shape = conv.analyze(stack, (3, 32, 32))[-1].shape
+    shape = conv_arithmetic.analyze(stack, (3, 32, 32))[-1].shape
     print(f"kernel {k}: each value before the FC layers sees {closed}×{closed} input pixels (measured from "
           f"the gradient: {measured}×{measured}); the volume is {shape[0]}×{shape[1]}×{shape[2]} = "
           f"{shape[0] * shape[1] * shape[2]} values")
-rf5, rf3 = conv.receptive_field([5, 2, 5, 2], [1, 2, 1, 2]), conv.receptive_field([3, 2, 3, 2], [1, 2, 1, 2])
+rf5, rf3 = conv_arithmetic.receptive_field([5, 2, 5, 2], [1, 2, 1, 2]), conv_arithmetic.receptive_field([3, 2, 3, 2], [1, 2, 1, 2])
 assert rf3 < rf5
 print(f"→ 3×3 kernels shrink the receptive field ({rf5}×{rf5} → {rf3}×{rf3}) and enlarge the output volume.\n")
 
@@ -77,7 +77,7 @@ assert least == 3 - 1  # full padding
 n_absurd = sum(f[0] > 2 for f in found)
 assert n_absurd > len(found) / 2
 s1, p1, s2, p2 = found[0][2:]
-rf = conv.receptive_field([3, 2, 3, 2], [s1, 2, s2, 2])
+rf = conv_arithmetic.receptive_field([3, 2, 3, 2], [s1, 2, s2, 2])
 print(f"\nPossible, but not with ordinary padding: no combination works with 'same' padding (1) on both convs; "
       f"the least padding that works is {least} = k − 1 on one conv (full padding, where a corner output "
       f"sees one real pixel of nine), together with a stride of 2; {n_absurd} of the {len(found)} combinations "

@@ -2,14 +2,14 @@
 import torch
 from torch import nn
 
-from dlref import conv
-from dlref.conv import FC, Conv, Pool
+from dlref import conv_arithmetic
+from dlref.conv_arithmetic import FC, Conv, Pool
 from dlref.models import LeNet, count_parameters
 
 spec = [Conv(6, 5), Pool(2), Conv(16, 5), Pool(2), FC(120), FC(84), FC(10)]
-print(conv.format_table(conv.analyze(spec, (3, 32, 32)), (3, 32, 32)))
+print(conv_arithmetic.format_table(conv_arithmetic.analyze(spec, (3, 32, 32)), (3, 32, 32)))
 model = LeNet(3)
-assert count_parameters(model) == sum(r.params for r in conv.analyze(spec, (3, 32, 32)))
+assert count_parameters(model) == sum(r.params for r in conv_arithmetic.analyze(spec, (3, 32, 32)))
 print(f"\n{model}\n")
 
 # Kernel size 3 with everything else unchanged: the flattened volume is no longer 16·5·5.
@@ -19,7 +19,7 @@ try:
     k3(torch.zeros(1, 3, 32, 32))
 except RuntimeError as err:
     print(f"kernel 3, FC still expecting 400 inputs → RuntimeError: {err}")
-rows = conv.analyze([Conv(6, 3), Pool(2), Conv(16, 3), Pool(2)], (3, 32, 32))
+rows = conv_arithmetic.analyze([Conv(6, 3), Pool(2), Conv(16, 3), Pool(2)], (3, 32, 32))
 flat = rows[-1].shape
 print(f"with 3×3 kernels the volume before the FC layers is {flat} = {flat[0] * flat[1] * flat[2]} values")
 fixed = LeNet(3, kernel_size=3)

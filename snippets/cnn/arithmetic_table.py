@@ -2,18 +2,18 @@
 import torch
 from torch import nn
 
-from dlref import check, conv
-from dlref.conv import FC, Conv, Pool
+from dlref import check, conv_arithmetic
+from dlref.conv_arithmetic import FC, Conv, Pool
 
 # CONV5-N: N filters 5×5×D, padding 2, stride 1; POOL2: 2×2 max-pool, stride 2; input 32×32×1.
 layers = [Conv(10, 5, padding=2), Pool(2), Conv(10, 5, padding=2), Pool(2), FC(10)]
 input_shape = (1, 32, 32)  # (C, H, W)
-rows = conv.analyze(layers, input_shape)
-print(conv.format_table(rows, input_shape))
+rows = conv_arithmetic.analyze(layers, input_shape)
+print(conv_arithmetic.format_table(rows, input_shape))
 print()
 
 # The same stack as real modules: push one image through and read each layer's shape and numel().
-net = conv.to_torch(layers, input_shape)
+net = conv_arithmetic.to_torch(layers, input_shape)
 x = torch.zeros(1, *input_shape)
 measured = []  # (shape, parameters) after each Conv / Pool / Linear module
 for module in net:
@@ -23,7 +23,7 @@ for module in net:
 for row, (shape, n_params) in zip(rows, measured, strict=True):
     assert row.shape == shape, (row.name, row.shape, shape)
     check.compare(f"{row.name} params", row.params, n_params, method="torch numel", tol=1e-15)
-check.compare("total mults", sum(r.mults for r in rows), conv.count_multiplications(net, input_shape),
+check.compare("total mults", sum(r.mults for r in rows), conv_arithmetic.count_multiplications(net, input_shape),
               method="FlopCounterMode / 2", tol=1e-15)
 print(f"\nevery activation volume above equals the shape a real forward pass produced; "
       f"total parameters {sum(r.params for r in rows):,}")

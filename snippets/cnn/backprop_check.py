@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from dlref import check
-from dlref import conv_backprop as cb
+from dlref import conv as cb
 
 torch.manual_seed(0)
 B, C_in, C_out, k, s, p = 2, 3, 4, 3, 2, 1  # stride 2 and padding 1: the general case

@@ -2,9 +2,10 @@
 import torch
 import torch.nn.functional as F
 
-from dlref import check, conv, figures
-from dlref import conv_backprop as cb
-from dlref.conv import Conv
+from dlref import check, conv_arithmetic
+from dlref.lab import figures
+from dlref import conv as cb
+from dlref.conv_arithmetic import Conv
 
 torch.manual_seed(0)
 H = Wd = 6
@@ -27,7 +28,7 @@ print(f"\nT is {T.shape[0]}×{T.shape[1]}: {nonzero} of {T.numel()} entries non-
 # The MLP layer that computes the same map has one free weight per entry of T (plus a bias per output).
 print(f"\n{'layer':<34} {'conv params':>11} {'equivalent FC params':>21} {'ratio':>9}")
 for C_in, Hin, C_out, kk in [(1, 6, 1, 3), (3, 32, 6, 5), (3, 224, 64, 3)]:
-    (row,) = conv.analyze([Conv(C_out, kk)], (C_in, Hin, Hin))
+    (row,) = conv_arithmetic.analyze([Conv(C_out, kk)], (C_in, Hin, Hin))
     n_out = row.shape[0] * row.shape[1] * row.shape[2]
     fc = (C_in * Hin * Hin + 1) * n_out
     if Hin <= 32:  # build T for real where it fits in memory and count its entries

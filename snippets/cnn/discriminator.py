@@ -2,7 +2,7 @@
 import torch
 
 from dlref import check
-from dlref import conv_backprop as cb
+from dlref import conv as cb
 
 # The source fixes the architecture and z but not the weights: these are chosen (rounded to one
 # decimal so the forward pass can be followed by hand) and printed.

@@ -1,8 +1,9 @@
 """Receptive field: closed form, recursion and the non-zero region of an input gradient agree."""
 import torch
 
-from dlref import check, conv, figures
-from dlref.conv import Conv, Pool
+from dlref import check, conv_arithmetic
+from dlref.lab import figures
+from dlref.conv_arithmetic import Conv, Pool
 
 stacks = {
     "3 × CONV3": [Conv(1, 3), Conv(1, 3), Conv(1, 3)],
@@ -15,16 +16,16 @@ print(f"{'stack':<13} {'kernels':<16} {'strides':<16} {'closed form':>11} {'recu
 for name, layers in stacks.items():
     ks = [layer.kernel_size for layer in layers]
     ss = [layer.stride or layer.kernel_size for layer in layers]
-    closed = conv.receptive_field(ks, ss)
-    recursive = conv.analyze(layers, (1, 256, 256))[-1].rf  # RF_n = RF_{n−1} + (k_n − 1)·Π s_j
-    measured = conv.measured_receptive_field(layers)
+    closed = conv_arithmetic.receptive_field(ks, ss)
+    recursive = conv_arithmetic.analyze(layers, (1, 256, 256))[-1].rf  # RF_n = RF_{n−1} + (k_n − 1)·Π s_j
+    measured = conv_arithmetic.measured_receptive_field(layers)
     check.compare(f"RF {name}", closed, measured, method="input gradient", tol=1e-15, quiet=True)
     assert closed == recursive
     print(f"{name:<13} {str(ks):<16} {str(ss):<16} {closed:>11} {recursive:>9} {measured:>8}")
 print("(every row: closed form = recursion = measured; checks recorded)")
 
 # The gradient of one output pixel of "3 × CONV3" with all weights 1: a 7×7 square, heavier in the middle.
-net = conv.to_torch(stacks["3 × CONV3"], (1, 15, 15), activation=None).double()
+net = conv_arithmetic.to_torch(stacks["3 × CONV3"], (1, 15, 15), activation=None).double()
 for m in net:
     torch.nn.init.ones_(m.weight)
     torch.nn.init.zeros_(m.bias)

@@ -2,8 +2,8 @@
 import torch
 from torch import nn
 
-from dlref import check, conv
-from dlref.conv import Conv
+from dlref import check, conv_arithmetic
+from dlref.conv_arithmetic import Conv
 
 # A 1×1 convolution is a linear layer applied to the channel vector of every pixel.
 torch.manual_seed(0)
@@ -19,10 +19,10 @@ print(f"\n{'C_in':>5} {'C_out':>5} {'k':>2} {'standard':>10} {'separable':>10} {
       f"{'1/C_out + 1/k²':>14} {'1/C_out':>8}")
 for C_in, C_out, k in [(32, 64, 3), (64, 128, 3), (256, 256, 3), (256, 256, 5), (512, 512, 7)]:
     shape = (C_in, 32, 32)
-    std = conv.analyze([Conv(C_out, k, padding=k // 2, bias=False)], shape)
-    sep = conv.analyze([Conv(C_in, k, padding=k // 2, groups=C_in, bias=False), Conv(C_out, 1, bias=False)], shape)
+    std = conv_arithmetic.analyze([Conv(C_out, k, padding=k // 2, bias=False)], shape)
+    sep = conv_arithmetic.analyze([Conv(C_in, k, padding=k // 2, groups=C_in, bias=False), Conv(C_out, 1, bias=False)], shape)
     n_std, n_sep = std[0].params, sum(r.params for r in sep)
-    modules = conv.to_torch([Conv(C_in, k, padding=k // 2, groups=C_in, bias=False), Conv(C_out, 1, bias=False)],
+    modules = conv_arithmetic.to_torch([Conv(C_in, k, padding=k // 2, groups=C_in, bias=False), Conv(C_out, 1, bias=False)],
                             shape, activation=None)
     assert n_sep == sum(p.numel() for p in modules.parameters())
     assert n_std == nn.Conv2d(C_in, C_out, k, bias=False).weight.numel()

@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from dlref import check
-from dlref import conv_backprop as cb
+from dlref import conv as cb
 
 X = torch.tensor([[1, 7, -1, -7, 10, 11],
                   [2, 8, 0, 0, 12, 13],

@@ -3,7 +3,7 @@ import math
 
 import torch
 
-from dlref import figures
+from dlref.lab import figures
 
 jac = torch.autograd.functional.jacobian
 

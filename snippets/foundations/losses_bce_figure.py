@@ -1,17 +1,18 @@
 """Binary cross-entropy and its gradient σ(a) − y as functions of the logit, for both labels."""
 import torch
 
-from dlref import check, figures
-from dlref import functional as F
+from dlref import check
+from dlref.lab import figures
+from dlref import functional
 
 a = torch.linspace(-8, 8, 401, dtype=torch.float64)
 fig, (ax_loss, ax_grad) = figures.new(ncols=2, width=8.0, height=3.4)
 for label, color in ((1.0, "tab:blue"), (0.0, "tab:orange")):
     y = torch.full_like(a, label)
     # Per-example losses: the mean over N elements times N.
-    loss = torch.stack([F.binary_cross_entropy_with_logits(a[i:i + 1], y[i:i + 1]) for i in range(len(a))])
-    grad = F.binary_cross_entropy_with_logits_backward(a, y) * len(a)  # σ(a) − y per example
-    check.check_gradients(lambda a, y=y: F.binary_cross_entropy_with_logits(a, y), {"a": a},
+    loss = torch.stack([functional.binary_cross_entropy_with_logits(a[i:i + 1], y[i:i + 1]) for i in range(len(a))])
+    grad = functional.binary_cross_entropy_with_logits_backward(a, y) * len(a)  # σ(a) − y per example
+    check.check_gradients(lambda a, y=y: functional.binary_cross_entropy_with_logits(a, y), {"a": a},
                           {"a": grad / len(a)}, finite_difference_tol=None, labels={"a": f"σ(a) − y, y = {label:g}"})
     ax_loss.plot(a, loss, color=color, label=f"y = {label:g}")
     ax_grad.plot(a, grad, color=color, label=f"y = {label:g}")

@@ -3,8 +3,8 @@ import decimal
 
 import torch
 
-from dlref import figures
-from dlref import functional as F
+from dlref.lab import figures
+from dlref import functional
 
 decimal.getcontext().prec = 60
 a_values = [0.5 * k for k in range(1, 121)]  # a = 0.5 … 60: confident, correct predictions
@@ -16,7 +16,7 @@ for dtype, style in ((torch.float32, "-"), (torch.float64, "--")):
     a = torch.tensor(a_values, dtype=dtype)
     one = torch.ones_like(a)
     naive = -torch.log(1 / (1 + torch.exp(-a)))  # −log σ(a) from the definition
-    stable = torch.stack([F.binary_cross_entropy_with_logits(a[i:i + 1], one[i:i + 1]) for i in range(len(a))])
+    stable = torch.stack([functional.binary_cross_entropy_with_logits(a[i:i + 1], one[i:i + 1]) for i in range(len(a))])
     for name, value, color in (("naive −log σ(a)", naive, "tab:red"), ("with logits", stable, "tab:blue")):
         rel = ((value.double() - exact).abs() / exact).clamp(min=floor)
         ax.semilogy(a_values, rel, style, color=color, label=f"{name}, {str(dtype)[6:]}")

@@ -1,11 +1,11 @@
 """The mechanism of mode collapse: a generator trained against a *fixed* discriminator piles onto one high point of it."""
 import torch
 
-from dlref import figures
+from dlref.lab import figures
 from dlref.gan import toy
 from dlref.gan.losses import nonsaturating_g_loss
 from dlref.gan.models import MLPGenerator
-from dlref.gan.train import one_thread
+from dlref.lab.gan.train import one_thread
 
 centers = toy.ring_centers()  # (8, 2)
 

@@ -4,7 +4,8 @@ import math
 import torch
 from scipy.spatial.distance import jensenshannon
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 x = torch.linspace(-10, 10, 8001, dtype=torch.float64)  # quadrature grid
 

@@ -1,7 +1,8 @@
 """Saturating vs non-saturating generator loss: the gradient at D's logit as a function of D(G(z))."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 from dlref.gan.losses import minimax_g_loss, nonsaturating_g_loss
 
 p = torch.linspace(0.001, 0.999, 999, dtype=torch.float64)  # D(G(z))

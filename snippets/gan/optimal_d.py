@@ -4,10 +4,11 @@ import time
 
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 from dlref.gan.losses import minimax_d_loss
 from dlref.gan.models import MLPDiscriminator
-from dlref.gan.train import one_thread
+from dlref.lab.gan.train import one_thread
 
 
 def normal_pdf(x, mu, s):

@@ -1,6 +1,6 @@
 """Mode collapse on a ring of eight Gaussians: four GAN variants, modes covered over training (stored result)."""
-from dlref import figures
-from dlref.experiments import gan_ring
+from dlref.lab import figures
+from dlref.lab.experiments import gan_ring
 
 res = gan_ring.collapse_result()
 print(res.describe())

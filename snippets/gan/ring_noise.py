@@ -1,6 +1,6 @@
 """A new noise distribution at every step (seed 001 §4.3): trained generators scored on N(0, I) and on random noise."""
-from dlref import figures
-from dlref.experiments import gan_ring
+from dlref.lab import figures
+from dlref.lab.experiments import gan_ring
 
 res = gan_ring.noise_result()
 print(res.describe())

@@ -5,7 +5,8 @@ import numpy as np
 import torch
 from scipy.stats import wasserstein_distance
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 s = 0.05  # both distributions are N(·, s²): data at 0, generator at θ
 x = torch.linspace(-2, 4, 30001, dtype=torch.float64)

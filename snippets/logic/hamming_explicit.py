@@ -1,7 +1,8 @@
 """Hamming parity bits from threshold units: explicit weights, checked on all 16 inputs."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 from dlref import logic as L
 
 

@@ -1,7 +1,8 @@
 """Learning the Hamming parity bits by gradient descent with sigmoid units, checked on all 16 inputs."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 from dlref import logic as L
 
 X, Y = L.truth_table(lambda d1, d2, d3, d4: (d1 ^ d2 ^ d4, d1 ^ d3 ^ d4, d2 ^ d3 ^ d4), 4)

@@ -1,7 +1,8 @@
 """Learning (A ∨ ¬B) ⊕ (¬C ∨ ¬D) by gradient descent with one hidden layer of sigmoid units."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 from dlref import logic as L
 
 X, Y = L.truth_table(lambda a, b, c, d: bool((a or not b) ^ ((not c) or (not d))), 4)

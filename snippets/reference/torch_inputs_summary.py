@@ -1,8 +1,8 @@
 """dlref's ops on every test input PyTorch has for them: per op, samples, equal, refused (stored sweep)."""
 from collections import Counter
 
-from dlref import results
-from dlref.experiments import torch_inputs as ti
+from dlref.lab import results
+from dlref.lab.experiments import torch_inputs as ti
 
 res = results.run_or_load(ti.NAME, ti.run, ti.Config(), profiles=("full",), code=ti.CODE)  # a quick build loads it
 print(res.describe())

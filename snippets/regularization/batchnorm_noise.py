@@ -1,7 +1,7 @@
 """The noise batch norm injects in training mode: one example's output depends on its batch-mates."""
 import torch
 
-from dlref import figures
+from dlref.lab import figures
 
 g = torch.Generator().manual_seed(0)
 R = 500  # independent random batches, run at once as R channels of one BatchNorm1d

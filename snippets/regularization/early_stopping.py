@@ -1,7 +1,8 @@
 """Early stopping on a quadratic: w_j(τ) = {1 − (1 − ρη_j)^τ} w_j*, against iterated gradient descent and L2."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 
 g = torch.Generator().manual_seed(0)
 eta = torch.tensor([10.0, 1.0, 0.1, 0.01], dtype=torch.float64)  # eigenvalues η_j of H

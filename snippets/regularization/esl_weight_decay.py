@@ -1,6 +1,6 @@
 """The ESL weight-decay experiment: error curves for several decays, then test error against hidden units."""
-from dlref import figures, results
-from dlref.experiments import esl_weight_decay as esl
+from dlref.lab import figures, results
+from dlref.lab.experiments import esl_weight_decay as esl
 
 cfg = esl.Config()
 res = results.run_or_load("esl-weight-decay", esl.run, cfg)  # profiles=("full",): a quick build loads it

@@ -1,6 +1,6 @@
 """A classifier at 100 % training accuracy: what more data, L2, a wider net and validation selection do to test accuracy."""
-from dlref import figures, results
-from dlref.experiments import overfitting as of
+from dlref.lab import figures, results
+from dlref.lab.experiments import overfitting as of
 
 cfg = of.Config()
 res = results.run_or_load("overfitting-remedies", of.run, cfg)  # profiles=("full",): a quick build loads it

@@ -1,7 +1,8 @@
 """Trajectories of seven update rules on two 2-D loss surfaces, all with dlref.optim."""
 import torch
 
-from dlref import figures, optim
+from dlref import optim
+from dlref.lab import figures
 
 
 def quadratic(w):  # an elongated bowl: curvatures 1 and 20 along rotated axes

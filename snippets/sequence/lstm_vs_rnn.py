@@ -1,6 +1,6 @@
 """LSTM vs tanh RNN on the remember-the-first-sign task: test accuracy against the distance to remember."""
-from dlref import figures, results
-from dlref.experiments import long_range as lr
+from dlref.lab import figures, results
+from dlref.lab.experiments import long_range as lr
 
 cfg = lr.Config()
 res = results.run_or_load("lstm-vs-rnn", lr.run, cfg)  # profiles=("full",): a quick build loads it

@@ -1,7 +1,8 @@
 """RNN state Jacobian J = diag(tanh′(a)) W_h against autograd, and ‖∂h_T/∂h_0‖ for three spectral radii."""
 import torch
 
-from dlref import check, figures
+from dlref import check
+from dlref.lab import figures
 from dlref.rnn import rnn_forward, rnn_jacobian
 
 g = torch.Generator().manual_seed(0)

@@ -14,7 +14,7 @@ out the time other processes held the core. Memory is measured two ways: the byt
 inputs (``torch.autograd.graph.saved_tensors_hooks``; any device), and on CUDA the peak of
 ``torch.cuda.max_memory_allocated`` above what was allocated before the step.
 
-Run ``dlref bench attention`` (or ``python -m dlref.benchmarks.attention``); ``--store`` puts a CPU run
+Run ``dlref bench attention`` (or ``python -m dlref.lab.benchmarks.attention``); ``--store`` puts a CPU run
 into the results store (``results/attention-bench-cpu/``) that the cost page shows.
 """
 
@@ -155,7 +155,7 @@ def measure_length(cfg: Config, L: int) -> list[dict]:
 
 def run(cfg: Config, out_dir: Path | None = None) -> dict:
     """The whole sweep; returns the metrics the results store keeps (one row per length and implementation)."""
-    from dlref.device import describe
+    from dlref.lab.device import describe
 
     threads = torch.get_num_threads()
     if cfg.device == "cpu":
@@ -210,7 +210,7 @@ def run_from_args(args) -> int:
     import dlref
 
     if args.store:
-        from dlref import results
+        from dlref.lab import results
 
         res = results.run_or_load("attention-bench-cpu", run, Config(), profiles=("full",), devices=("cpu",),
                                   code=[attention])

@@ -49,7 +49,7 @@ def collect(root: str | Path = ".") -> dict[str, str]:
     import torch
 
     import dlref
-    from dlref.device import describe, device
+    from dlref.lab.device import describe, device
 
     validate.path("root", root)
     return {

@@ -2,11 +2,11 @@
 
 One loop, two optimizers, alternating steps: ``n_critic`` discriminator (critic) updates on
 fresh real batches, then one generator update against the updated discriminator. It reuses the
-shared pieces of [`dlref.train`][dlref.train] — [`seed_everything()`][dlref.train.seed_everything], the RNG-state
-helpers, atomic [`save_checkpoint()`][dlref.train.save_checkpoint] / [`write_json()`][dlref.train.write_json], and
-[`check_finite()`][dlref.train.check_finite] — and adds what a GAN needs:
+shared pieces of [`dlref.lab.train`][dlref.lab.train] — [`seed_everything()`][dlref.lab.train.seed_everything], the RNG-state
+helpers, atomic [`save_checkpoint()`][dlref.lab.train.save_checkpoint] / [`write_json()`][dlref.lab.train.write_json], and
+[`check_finite()`][dlref.lab.train.check_finite] — and adds what a GAN needs:
 
-* **Device** — CUDA when present with mixed precision through [`dlref.autocast()`][dlref.device.autocast] (the
+* **Device** — CUDA when present with mixed precision through [`dlref.autocast()`][dlref.lab.device.autocast] (the
   gradient penalty is computed in float32) and images in ``channels_last``; CPU otherwise
   (float32, bit-reproducible).
 * **One random stream** — every draw the loop makes (data order, noise, penalty weights) comes
@@ -17,7 +17,7 @@ helpers, atomic [`save_checkpoint()`][dlref.train.save_checkpoint] / [`write_jso
 * **Each epoch** the loss curves and a grid of samples from fixed noise are saved as PNGs, the
   optional ``evaluate(G, epoch)`` metrics are recorded, and ``metrics.json`` is rewritten.
 * **Divergence** — a NaN/inf loss, or one whose magnitude exceeds ``diverge_threshold``, stops
-  training with [`GANDivergedError`][dlref.gan.train.GANDivergedError] naming the step, the loss and the checkpoint to resume from.
+  training with [`GANDivergedError`][dlref.lab.gan.train.GANDivergedError] naming the step, the loss and the checkpoint to resume from.
 
 See the site page *Generative adversarial networks → The GAN objective and its gradients*
 (gan/objective.md) for the objective and updates.
@@ -38,7 +38,7 @@ from torch import nn
 
 from dlref import validate
 from dlref.gan.losses import get_loss, gradient_penalty
-from dlref.train import (NonFiniteLossError, check_finite, load_checkpoint, rng_state, save_checkpoint,
+from dlref.lab.train import (NonFiniteLossError, check_finite, load_checkpoint, rng_state, save_checkpoint,
                          seed_everything, set_rng_state, write_json)
 
 Tensor = torch.Tensor
@@ -193,7 +193,7 @@ def sample_noise(kind: str, n: int, z_dim: int, generator: torch.Generator | Non
 
 def _save_pictures(out_dir: Path, epoch: int, samples: Tensor, history: dict[str, Any]) -> None:
     """``losses.png`` (both loss curves so far) and ``samples_epoch{NNN}.png`` (grid or scatter)."""
-    from dlref import figures
+    from dlref.lab import figures
 
     fig, ax = figures.new(width=6, height=3.4)
     steps = [s for s, _, _ in history["step_losses"]]
@@ -219,7 +219,7 @@ def sample_figure(samples: Tensor, title: str = "", nrow: int = 8) -> Any:
     Raises:
         ValueError: Samples that are neither images nor 2-D points.
     """
-    from dlref import figures
+    from dlref.lab import figures
 
     validate.tensor("samples", samples, ndim=(2, 4), nonempty=True)
     validate.instance("title", title, str)
@@ -281,14 +281,14 @@ def train(
         G: Generator taking ``(B, config.z_dim)`` noise.
         D: Discriminator / critic returning ``(B, 1)`` scores.
         data: Real samples ``(N, *)`` (images scaled to [−1, 1]); kept on the CPU, batches are moved.
-        config: The [`GANConfig`][dlref.gan.train.GANConfig].
+        config: The [`GANConfig`][dlref.lab.gan.train.GANConfig].
         out_dir: Folder for ``checkpoint.pt``, ``metrics.json`` and the PNGs; nothing is written if ``None``.
         resume: Continue from ``out_dir/checkpoint.pt``; the config must match the saved one except
             for ``max_steps``, ``checkpoint_every`` and ``save_images``.
         evaluate: Called as ``evaluate(G, epoch)`` (G in eval mode, no grad) after each epoch;
             its dict of numbers is recorded per epoch.
         pack: Samples the discriminator judges together (PacGAN); D's input is ``pack`` samples concatenated.
-        device: Default [`dlref.device()`][dlref.device.device].
+        device: Default [`dlref.device()`][dlref.lab.device.device].
         progress: tqdm progress bar (default: when stderr is a terminal).
 
     Shape:
@@ -312,8 +312,8 @@ def train(
         >>> h["steps"], len(h["d_loss"])
         (4, 1)
     """
-    from dlref.device import autocast, describe
-    from dlref.device import device as default_device
+    from dlref.lab.device import autocast, describe
+    from dlref.lab.device import device as default_device
 
     if not isinstance(config, GANConfig):
         raise TypeError(f"config must be a GANConfig; got {type(config).__name__}")

@@ -4,7 +4,7 @@
 sample PyTorch's test databases hold for an op (OpInfo, ModuleInfo, OptimizerInfo) to dlref and
 to PyTorch and tally, per op, how many samples there were, how many dlref answered equally
 (forward, autograd through dlref's forward, hand-written backward) and how many it refused with a
-clear error. [`run()`][dlref.experiments.torch_inputs.run] runs both modules in full (``DLREF_TORCH_INPUTS_FULL=1``) in a pytest
+clear error. [`run()`][dlref.lab.experiments.torch_inputs.run] runs both modules in full (``DLREF_TORCH_INPUTS_FULL=1``) in a pytest
 subprocess and returns the tally; ``tools/torch_inputs_sweep.py`` stores it with provenance and the
 page *Reference ops against PyTorch's own test inputs* (reference-ops.md) shows it.
 
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dlref import attention, conv_backprop, functional, lstm, optim, rnn, validate
+from dlref import attention, conv, functional, lstm, optim, rnn, validate
 
 NAME = "torch-inputs-sweep"
-CODE = (attention, conv_backprop, functional, lstm, optim, rnn)
+CODE = (attention, conv, functional, lstm, optim, rnn)
 """The ops under test: a change to any of them (beyond docstrings and validate calls) stales the result."""
 
 FIELDS = ("samples", "equal", "refused", "differs")

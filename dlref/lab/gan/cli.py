@@ -8,7 +8,7 @@ Examples (shell)::
 
 ``--dry-run`` (smoke mode) trains a few steps on a small subset with tiny networks and writes
 nothing unless ``--out`` is given. ``--fd`` scores each epoch with the Fréchet distance of
-[`dlref.gan.metrics`][dlref.gan.metrics] (Fashion-MNIST only). The parser is built only when the CLI runs.
+[`dlref.lab.gan.metrics`][dlref.lab.gan.metrics] (Fashion-MNIST only). The parser is built only when the CLI runs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ DATASETS = ("fashion-mnist", "ring")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``dlref gan`` subcommands and their options."""
     from dlref.gan.losses import LOSSES
-    from dlref.gan.train import GANConfig, NOISES
+    from dlref.lab.gan.train import GANConfig, NOISES
 
     import argparse
 
@@ -70,7 +70,7 @@ def build(args: argparse.Namespace):
     import torch
 
     from dlref.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
-    from dlref.gan.train import GANConfig
+    from dlref.lab.gan.train import GANConfig
 
     validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
     validate.choice("dataset", args.dataset, DATASETS)
@@ -96,7 +96,7 @@ def build(args: argparse.Namespace):
         cfg = replace(cfg, epochs=1, batch_size=min(cfg.batch_size, 32), max_steps=3)
     torch.manual_seed(cfg.seed)  # the networks' initial weights
     if args.dataset == "fashion-mnist":
-        from dlref.gan.metrics import fashion_images
+        from dlref.lab.gan.metrics import fashion_images
 
         data = fashion_images(True)[0]
         G, D = DCGANGenerator(z_dim, 1, 28, width), DCGANDiscriminator(1, 28, width, norm=norm)
@@ -114,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
     """Train; print one line per epoch and where the files went. Returns the exit status."""
     import argparse
 
-    from dlref.cli import usage_error
-    from dlref.gan.train import GANDivergedError, train
+    from dlref.lab.cli import usage_error
+    from dlref.lab.gan.train import GANDivergedError, train
 
     validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
     try:
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         usage_error(args, str(err))
     evaluate = None
     if args.fd:
-        from dlref.gan.metrics import FrechetEvaluator, fashion_images, load_classifier
+        from dlref.lab.gan.metrics import FrechetEvaluator, fashion_images, load_classifier
 
         reference = fashion_images(False)[0]
         evaluate = FrechetEvaluator(load_classifier()[0], reference, z_dim=cfg.z_dim,

@@ -1,12 +1,12 @@
 """Benchmarks: the ones that ship with the package, the repository's site tools, and ``dlref bench``.
 
-Two kinds, one loader ([`load()`][dlref.benchmarks.load]):
+Two kinds, one loader ([`load()`][dlref.lab.benchmarks.load]):
 
-* **Package benchmarks** (``dlref/benchmarks/<name>.py``), installed with dlref, so
+* **Package benchmarks** (``dlref/lab/benchmarks/<name>.py``), installed with dlref, so
   ``dlref bench NAME`` works from a wheel in any folder:
 
   * ``attention`` — time and memory of attention forward + backward against the sequence length.
-  * ``train`` — images/s of [`dlref.train.fit()`][dlref.train.fit] against a plain PyTorch loop, float32 and bf16.
+  * ``train`` — images/s of [`dlref.lab.train.fit()`][dlref.lab.train.fit] against a plain PyTorch loop, float32 and bf16.
 
 * **Repository tools** (``benchmarks/<name>.py`` of a checkout): they measure the built site, so
   they exist only where the repository does:
@@ -26,7 +26,7 @@ from types import ModuleType
 
 from dlref import validate
 
-#: Benchmarks installed with the package (``dlref/benchmarks/<name>.py``).
+#: Benchmarks installed with the package (``dlref/lab/benchmarks/<name>.py``).
 NAMES = ("attention", "train")
 #: Site tools in the repository's ``benchmarks/`` folder (a checkout only).
 REPOSITORY_NAMES = ("page_weight", "build")
@@ -46,7 +46,7 @@ def load(name: str) -> ModuleType:
     """
     validate.instance("name", name, str)
     if name in NAMES:
-        return importlib.import_module(f"dlref.benchmarks.{name}")
+        return importlib.import_module(f"dlref.lab.benchmarks.{name}")
     if name not in REPOSITORY_NAMES:
         raise ValueError(f"unknown benchmark {name!r}; expected one of {NAMES + REPOSITORY_NAMES}")
     path = Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py"

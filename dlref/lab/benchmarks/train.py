@@ -2,7 +2,7 @@
 
 Both loops train the same model (same initial weights, same batches, same optimizer) for the same
 number of steps. The baseline is the textbook ``zero_grad → forward → loss → backward → step``;
-dlref's [`dlref.train.fit()`][dlref.train.fit] adds a finite-loss check (one ``.item()`` per step), accuracy
+dlref's [`dlref.lab.train.fit()`][dlref.lab.train.fit] adds a finite-loss check (one ``.item()`` per step), accuracy
 bookkeeping and the running-loss log. Each is measured at two precisions:
 
 * ``float32`` — no autocast, the default memory format;
@@ -11,7 +11,7 @@ bookkeeping and the running-loss log. Each is measured at two precisions:
   by hand, so each ratio compares loops, not precisions.
 
 Every (model, precision, loop) is timed ``repeats`` times, interleaved, after three warm-up steps;
-the median is kept. Run ``dlref bench train`` (or ``python -m dlref.benchmarks.train``); ``--store`` puts the default CPU run into
+the median is kept. Run ``dlref bench train`` (or ``python -m dlref.lab.benchmarks.train``); ``--store`` puts the default CPU run into
 the results store (``results/train-bench-cpu/``), which the classifier page shows.
 """
 
@@ -44,7 +44,7 @@ class Config:
 
 def build(name: str) -> nn.Module:
     """One of the classifier page's networks for 28×28 grey images."""
-    from dlref.experiments import fashion_fast
+    from dlref.lab.experiments import fashion_fast
     from dlref.models import BNCNN, LeNet
 
     if name == "lenet":
@@ -83,23 +83,23 @@ def plain_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, devi
 
 
 def dlref_loop(model: nn.Module, batches: list, opt: torch.optim.Optimizer, device: torch.device, mixed: bool) -> float:
-    """[`dlref.train.fit()`][dlref.train.fit] over the same batches for one epoch: seconds measured by ``fit`` itself."""
-    from dlref import train
+    """[`dlref.lab.train.fit()`][dlref.lab.train.fit] over the same batches for one epoch: seconds measured by ``fit`` itself."""
+    from dlref.lab import train
 
     m = train.fit(model, batches, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=1, device=device,
                   amp=mixed, channels_last=mixed, cpu_amp=mixed, progress=False)
     return m["seconds"][0]
 
 
-LOOP_FNS = {"plain PyTorch": plain_loop, "dlref.train.fit": dlref_loop}
+LOOP_FNS = {"plain PyTorch": plain_loop, "dlref.lab.train.fit": dlref_loop}
 LOOPS = tuple(LOOP_FNS)
 
 
 def run(cfg: Config, out_dir: Path | None = None) -> dict:
     """Every (model, precision, loop), interleaved; returns one row per combination with its median rate."""
     import dlref
-    from dlref.device import describe
-    from dlref.experiments.classifiers import cpu_threads
+    from dlref.lab.device import describe
+    from dlref.lab.experiments.classifiers import cpu_threads
 
     device = dlref.device()
     rows = []
@@ -135,8 +135,8 @@ def table(rows: list[dict]) -> str:
              f"{'mixed ÷ fp32':>13}"]
     for m in models:
         for p in PRECISIONS:
-            plain, ours = rate[m, p, "plain PyTorch"], rate[m, p, "dlref.train.fit"]
-            speed = ours / rate[m, "float32", "dlref.train.fit"]
+            plain, ours = rate[m, p, "plain PyTorch"], rate[m, p, "dlref.lab.train.fit"]
+            speed = ours / rate[m, "float32", "dlref.lab.train.fit"]
             lines.append(f"{m:<9} {p:<8} {plain:>10.0f} i/s {ours:>6.0f} i/s {ours / plain:>14.2f} "
                          f"{speed if p == 'mixed' else 1.0:>13.2f}")
     return "\n".join(lines)
@@ -145,8 +145,9 @@ def table(rows: list[dict]) -> str:
 def stored():
     """The default CPU run through the results store (``results/train-bench-cpu/``; runs only with
     ``DLREF_PROFILE=full``). Its hash covers this file and the code it times."""
-    from dlref import models, results, train
-    from dlref.experiments import fashion_fast
+    from dlref import models
+    from dlref.lab import results, train
+    from dlref.lab.experiments import fashion_fast
 
     return results.run_or_load("train-bench-cpu", run, Config(), profiles=("full",), devices=("cpu",),
                                code=[train, models, fashion_fast])

@@ -1,6 +1,6 @@
 """Datasets for the site and the training loops: where they live, how they are found.
 
-Every loader looks in one data root ([`data_root()`][dlref.data.data_root]: ``$DLREF_DATA``, else a user cache
+Every loader looks in one data root ([`data_root()`][dlref.lab.data.data_root]: ``$DLREF_DATA``, else a user cache
 folder) using torchvision's on-disk layout, so a folder prepared by torchvision elsewhere can be
 copied in as is:
 
@@ -13,9 +13,9 @@ Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747) is also packaged b
 (``apt-get install dataset-fashion-mnist``, gzip files in ``/usr/share/datasets/fashion-mnist``);
 when present it is decompressed into the data root instead of downloading. CIFAR-10
 (Krizhevsky 2009) has no such package: it is downloaded by torchvision or placed by hand, and a
-missing copy raises [`DatasetNotFoundError`][dlref.data.DatasetNotFoundError] rather than falling back to other data.
+missing copy raises [`DatasetNotFoundError`][dlref.lab.data.DatasetNotFoundError] rather than falling back to other data.
 
-[`channel_stats()`][dlref.data.channel_stats] computes the per-channel mean and standard deviation that
+[`channel_stats()`][dlref.lab.data.channel_stats] computes the per-channel mean and standard deviation that
 ``transforms.Normalize(mean, std)`` expects, so pages print computed constants instead of
 copying them.
 """
@@ -96,7 +96,7 @@ def fashion_mnist_problems(root: PathLike | None = None) -> list[str]:
     """Every Fashion-MNIST file in the data root that is missing, truncated or altered.
 
     Args:
-        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+        root: Data root; defaults to [`data_root()`][dlref.lab.data.data_root].
 
     Returns:
         One line per bad file; empty when the four files are the published data set.
@@ -218,7 +218,7 @@ def prepare_fashion_mnist(root: PathLike | None = None, download: bool = True) -
     torchvision downloads the whole set.
 
     Args:
-        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+        root: Data root; defaults to [`data_root()`][dlref.lab.data.data_root].
         download: Allow a network download when no local copy exists.
 
     Returns:
@@ -284,7 +284,7 @@ def fashion_mnist(
     Args:
         train: The training split if True, else the test split.
         transform: Applied to each PIL image, e.g. ``transforms.ToTensor()``.
-        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+        root: Data root; defaults to [`data_root()`][dlref.lab.data.data_root].
         download: Allow a network download when neither the root nor the Debian package has it.
 
     Shape:
@@ -295,7 +295,7 @@ def fashion_mnist(
         A ``torchvision.datasets.FashionMNIST``.
 
     Raises:
-        DatasetNotFoundError: See [`prepare_fashion_mnist()`][dlref.data.prepare_fashion_mnist].
+        DatasetNotFoundError: See [`prepare_fashion_mnist()`][dlref.lab.data.prepare_fashion_mnist].
 
     Examples:
         >>> from torchvision import transforms  # doctest: +SKIP
@@ -326,7 +326,7 @@ def prepare_cifar10(root: PathLike | None = None, download: bool = True) -> path
     """Make ``<root>/cifar-10-batches-py`` exist, downloading it with torchvision if allowed.
 
     Args:
-        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+        root: Data root; defaults to [`data_root()`][dlref.lab.data.data_root].
         download: Allow a network download (about 170 MB) when the folder is missing or corrupt.
 
     Returns:
@@ -371,7 +371,7 @@ def cifar10(
     Args:
         train: The training split if True, else the test split.
         transform: Applied to each PIL image, e.g. ``transforms.ToTensor()``.
-        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+        root: Data root; defaults to [`data_root()`][dlref.lab.data.data_root].
         download: Allow torchvision to download it when ``<root>/cifar-10-batches-py`` is missing.
 
     Shape:
@@ -439,7 +439,7 @@ def available(root: PathLike | None = None) -> dict[str, bool | str]:
     """Which datasets can be loaded without a download; touches no network and writes nothing.
 
     Args:
-        root: Data root; defaults to [`data_root()`][dlref.data.data_root].
+        root: Data root; defaults to [`data_root()`][dlref.lab.data.data_root].
 
     Returns:
         Dataset name → ``True`` when it loads from the data root (or is bundled), a string

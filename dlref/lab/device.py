@@ -1,7 +1,7 @@
 """Device choice and mixed precision, in one place.
 
 Library code never picks a device: it follows its inputs. Scripts, notebooks and the
-training loops call [`device()`][dlref.device.device] once, and [`autocast()`][dlref.device.autocast] for mixed precision.
+training loops call [`device()`][dlref.lab.device.device] once, and [`autocast()`][dlref.lab.device.autocast] for mixed precision.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def autocast(dev: torch.device | str | None = None, enabled: bool = True, *, cpu
     on it.
 
     Args:
-        dev: the device the model runs on (default: [`device()`][dlref.device.device]).
+        dev: the device the model runs on (default: [`device()`][dlref.lab.device.device]).
         enabled: set ``False`` to force full precision.
         cpu: also autocast to bf16 on CPU.
 

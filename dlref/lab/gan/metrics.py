@@ -7,7 +7,7 @@ The Fréchet distance between two Gaussians N(μ₁, Σ₁) and N(μ₂, Σ₂) 
 the squared 2-Wasserstein distance between them (Dowson & Landau 1982). The FID of Heusel et
 al. 2017 applies it to Inception-v3 features of natural images; Fashion-MNIST is grey 28×28
 clothing, so here the features are the penultimate layer of a small classifier trained by dlref
-([`dlref.models.LeNet`][dlref.models.LeNet], about 62 000 weights, trained with [`dlref.train.fit()`][dlref.train.fit]). The
+([`dlref.models.LeNet`][dlref.models.LeNet], about 62 000 weights, trained with [`dlref.lab.train.fit()`][dlref.lab.train.fit]). The
 numbers are therefore *not* comparable with published FIDs — only with each other. The
 classifier's predicted labels on generated images give a second measure: the label
 distribution, whose spread says how many clothing classes the generator covers.
@@ -177,7 +177,7 @@ class ClassifierConfig:
 
 def fashion_images(train: bool) -> tuple[Tensor, Tensor]:
     """Fashion-MNIST as ``(N, 1, 28, 28)`` float32 in [−1, 1] and int64 labels (the GAN's input range)."""
-    from dlref.data import fashion_mnist
+    from dlref.lab.data import fashion_mnist
 
     validate.boolean("train", train)
     ds = fashion_mnist(train=train)
@@ -186,9 +186,9 @@ def fashion_images(train: bool) -> tuple[Tensor, Tensor]:
 
 
 def train_classifier(cfg: ClassifierConfig, out_dir: Path) -> dict[str, Any]:
-    """Train LeNet with [`dlref.train.fit()`][dlref.train.fit] on CPU; save ``classifier.pt`` (≈ 250 kB) into ``out_dir``."""
+    """Train LeNet with [`dlref.lab.train.fit()`][dlref.lab.train.fit] on CPU; save ``classifier.pt`` (≈ 250 kB) into ``out_dir``."""
     from dlref.models import LeNet
-    from dlref.train import evaluate, fit, seed_everything
+    from dlref.lab.train import evaluate, fit, seed_everything
 
     validate.instance("cfg", cfg, ClassifierConfig)
     validate.path("out_dir", out_dir)
@@ -209,9 +209,9 @@ def load_classifier(device: torch.device | str = "cpu") -> tuple[nn.Module, Any]
     """The trained feature classifier from the results store (trained there on first use, about a minute on CPU).
 
     Returns:
-        ``(model, result)``: the LeNet in eval mode on ``device`` and its [`dlref.results.Result`][dlref.results.Result].
+        ``(model, result)``: the LeNet in eval mode on ``device`` and its [`dlref.lab.results.Result`][dlref.lab.results.Result].
     """
-    from dlref import results
+    from dlref.lab import results
     from dlref.models import LeNet
 
     validate.device("device", device)
@@ -226,7 +226,7 @@ class FrechetEvaluator:
     """Scores generated Fashion-MNIST images: FD to the test set's features, and label coverage.
 
     Args:
-        classifier: The feature network (see [`load_classifier()`][dlref.gan.metrics.load_classifier]).
+        classifier: The feature network (see [`load_classifier()`][dlref.lab.gan.metrics.load_classifier]).
         reference: Real images ``(N, 1, 28, 28)`` in [−1, 1] whose feature statistics are the target.
         n_samples: Generated images scored per call (use the same number for the real-vs-real floor).
         z_dim: The generator's noise dimension.

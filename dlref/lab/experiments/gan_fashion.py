@@ -2,8 +2,8 @@
 
 The experiment behind docs/gan/dcgan-fashion.nb.py and ``dlref gan train --dataset fashion-mnist``:
 [`dlref.gan.models.DCGANGenerator`][dlref.gan.models.DCGANGenerator] / [`DCGANDiscriminator`][dlref.gan.models.DCGANDiscriminator] trained
-by [`dlref.gan.train.train()`][dlref.gan.train.train]; after every epoch 5 000 samples from fixed noise are scored by
-[`dlref.gan.metrics.FrechetEvaluator`][dlref.gan.metrics.FrechetEvaluator] against the 10 000 test images (FD and the
+by [`dlref.lab.gan.train.train()`][dlref.lab.gan.train.train]; after every epoch 5 000 samples from fixed noise are scored by
+[`dlref.lab.gan.metrics.FrechetEvaluator`][dlref.lab.gan.metrics.FrechetEvaluator] against the 10 000 test images (FD and the
 classifier's label distribution). The floor is the same FD for 5 000 *real* training images.
 
 Two configurations: `CPU` (a small model on a subset, minutes on a CPU — what the site
@@ -60,10 +60,10 @@ CUDA = FashionConfig(epochs=25, n_train=60000, batch_size=128, width=64)
 
 def run(cfg: FashionConfig, out_dir: Path) -> dict[str, Any]:
     """Train and score; writes ``losses.png`` and ``samples_epochNNN.png`` into ``out_dir``."""
-    from dlref.device import device
-    from dlref.gan.metrics import FrechetEvaluator, fashion_images, load_classifier
+    from dlref.lab.device import device
+    from dlref.lab.gan.metrics import FrechetEvaluator, fashion_images, load_classifier
     from dlref.gan.models import DCGANDiscriminator, DCGANGenerator
-    from dlref.gan.train import GANConfig, one_thread, train
+    from dlref.lab.gan.train import GANConfig, one_thread, train
 
     validate.instance("cfg", cfg, FashionConfig)
     validate.path("out_dir", out_dir)
@@ -99,20 +99,21 @@ def run(cfg: FashionConfig, out_dir: Path) -> dict[str, Any]:
 
 
 def _code() -> list:
-    from dlref.gan import losses, metrics, models, train as gan_train
+    from dlref.gan import losses, models
+    from dlref.lab.gan import metrics, train as gan_train
 
     return [losses, metrics, models, gan_train]
 
 
 def cpu_result() -> Any:
     """The stored CPU-sized run (produced with ``DLREF_PROFILE=full``; a quick build loads it)."""
-    from dlref import results
+    from dlref.lab import results
 
     return results.run_or_load("gan-fashion-dcgan-cpu", run, CPU, profiles=("full",), code=_code())
 
 
 def cuda_result() -> Any:
-    """The stored full CUDA run; raises [`dlref.results.ResultMissingError`][dlref.results.ResultMissingError] until one has been made."""
-    from dlref import results
+    """The stored full CUDA run; raises [`dlref.lab.results.ResultMissingError`][dlref.lab.results.ResultMissingError] until one has been made."""
+    from dlref.lab import results
 
     return results.run_or_load("gan-fashion-dcgan-cuda", run, CUDA, profiles=("full",), devices=("cuda",), code=_code())

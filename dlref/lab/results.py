@@ -1,18 +1,18 @@
 """The results store: heavy experiments run once, stored with provenance, shown by every build.
 
-A page that needs an experiment too heavy for a quick build calls [`run_or_load()`][dlref.results.run_or_load]. The
+A page that needs an experiment too heavy for a quick build calls [`run_or_load()`][dlref.lab.results.run_or_load]. The
 experiment's identity is a hash of its configuration and of the source code it runs; its
 metrics, figures and provenance live in ``results/<name>/``. A build
 
 * loads the stored result when the hash matches (``DLREF_FRESH=1`` forces a re-run),
 * re-runs the experiment when the hash changed and the current profile and device allow it,
 * otherwise shows the stored result marked *stale* (the code changed since it was produced),
-* and raises [`ResultMissingError`][dlref.results.ResultMissingError], saying how to produce it, when nothing is stored.
+* and raises [`ResultMissingError`][dlref.lab.results.ResultMissingError], saying how to produce it, when nothing is stored.
 
-The page prints [`Result.describe()`][dlref.results.Result.describe] so a reader sees where and when the numbers came from.
+The page prints [`Result.describe()`][dlref.lab.results.Result.describe] so a reader sees where and when the numbers came from.
 
 The code part of the hash is taken over each source file's syntax tree with docstrings and
-function-signature annotations removed ([`code_hash()`][dlref.results.code_hash]), so editing documentation does not mark
+function-signature annotations removed ([`code_hash()`][dlref.lab.results.code_hash]), so editing documentation does not mark
 a result stale while any change to what runs does. Records written before that scheme keep the hash
 of the raw file bytes; they stay current while those bytes are unchanged, and a build with
 ``DLREF_UPGRADE_KEYS=1`` adds the new key to every such record whose old key still matches.
@@ -21,7 +21,7 @@ Nothing stored is lost or shown wrong: a run writes into a staging folder that i
 renames only (a kill between them is undone on the next load) and removed when the run fails; one
 writer at a time holds a lock, and a waiting writer loads what the first one stored; each record
 carries a digest of its contents, so a truncated, incomplete or hand-edited ``result.json`` raises
-[`ResultCorruptError`][dlref.results.ResultCorruptError] naming the file and the fix.
+[`ResultCorruptError`][dlref.lab.results.ResultCorruptError] naming the file and the fix.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Result:
     Attributes:
         name: the experiment's name (its folder under the results root).
         metrics: JSON-serialisable metrics the experiment returned.
-        provenance: where, when and with what it ran (see [`dlref.provenance`][dlref.provenance]).
+        provenance: where, when and with what it ran (see [`dlref.lab.provenance`][dlref.lab.provenance]).
         config: the configuration it ran with.
         key: hash of configuration and code.
         directory: the folder holding ``result.json`` and any files the experiment wrote.
@@ -132,9 +132,9 @@ def bundled_root() -> Path | None:
     """The results that ship inside the installed package (``dlref._stored_results``), or ``None``.
 
     A wheel carries the repository's ``results/`` there, read-only: when the results root has no
-    record of an experiment, [`run_or_load()`][dlref.results.run_or_load] loads this copy, so a
+    record of an experiment, [`run_or_load()`][dlref.lab.results.run_or_load] loads this copy, so a
     page's snippet shows the stored numbers after a plain ``pip install dlref``. New runs are
-    written to [`results_root()`][dlref.results.results_root], never into the installed package.
+    written to [`results_root()`][dlref.lab.results.results_root], never into the installed package.
 
     Examples:
         >>> bundled_root() is None or bundled_root().is_dir()
@@ -246,7 +246,7 @@ def _files_hash(objects: Iterable[Callable | ModuleType], content: Callable[[Pat
 def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     """SHA-256 over the source files that define ``objects`` (whole files, so helpers count too).
 
-    Each file contributes its name and [`normalized_source()`][dlref.results.normalized_source].
+    Each file contributes its name and [`normalized_source()`][dlref.lab.results.normalized_source].
     """
     validate.iterable("objects", objects, "an iterable of functions, classes or modules")
     objects = list(objects)
@@ -298,20 +298,20 @@ def run_or_load(
             ``("full",)`` experiment; it shows the stored one).
         devices: device types on which it may run.
         code: extra functions or modules whose source is part of the hash (``fn``'s module always is).
-        root: results root (default [`results_root()`][dlref.results.results_root]).
+        root: results root (default [`results_root()`][dlref.lab.results.results_root]).
 
     Returns:
-        The [`Result`][dlref.results.Result].
+        The [`Result`][dlref.lab.results.Result].
 
     Raises:
         ValueError: ``name`` is not a simple folder name.
         ResultMissingError: nothing is stored and the experiment may not run here.
     """
     import dlref
-    from dlref import provenance
-    from dlref.train import write_json
+    from dlref.lab import provenance
+    from dlref.lab.train import write_json
 
-    from dlref.profile import PROFILES
+    from dlref.lab.profile import PROFILES
 
     validate.instance("name", name, str)
     validate.each("profiles", profiles, validate.choice, PROFILES)
@@ -435,7 +435,7 @@ def _swap_in(staging: Path, directory: Path) -> None:
     """Replace ``directory`` by ``staging`` with renames only, so no moment leaves neither behind.
 
     The old folder is renamed aside first; a process killed between the two renames leaves it
-    there, and [`_recover_swap()`][dlref.results._recover_swap] puts it back on the next load.
+    there, and [`_recover_swap()`][dlref.lab.results._recover_swap] puts it back on the next load.
     """
     old = directory.parent / f".{directory.name}-previous"
     shutil.rmtree(old, ignore_errors=True)
@@ -455,7 +455,7 @@ def _recover_swap(directory: Path) -> None:
 def _provenance(cfg: dict) -> dict:
     """The provenance record; a CPU experiment that fixes its own thread count (a ``threads`` or
     ``cpu_threads`` config field) is credited with that count rather than the process default."""
-    from dlref import provenance
+    from dlref.lab import provenance
 
     record = provenance.collect()
     threads = cfg.get("threads", cfg.get("cpu_threads"))

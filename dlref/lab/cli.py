@@ -1,9 +1,9 @@
 """The ``dlref`` command line: ``dlref info``, ``dlref data fetch NAME``.
 
-Each subcommand is a [`Command`][dlref.cli.Command] in `COMMANDS`: a name, a help line, a function
+Each subcommand is a [`Command`][dlref.lab.cli.Command] in `COMMANDS`: a name, a help line, a function
 that adds its arguments to an ``argparse`` parser, and a function that runs it and returns
 the exit status. To add a subcommand, write those two functions and append a ``Command``.
-``argparse`` is imported and the parser built only inside [`main()`][dlref.cli.main].
+``argparse`` is imported and the parser built only inside [`main()`][dlref.lab.cli.main].
 """
 
 from __future__ import annotations
@@ -76,9 +76,9 @@ def _info(args: argparse.Namespace) -> int:
     import torchvision
 
     import dlref
-    from dlref import data
-    from dlref.device import describe
-    from dlref.profile import profile
+    from dlref.lab import data
+    from dlref.lab.device import describe
+    from dlref.lab.profile import profile
 
     status = 0
 
@@ -110,7 +110,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _data_arguments(parser: argparse.ArgumentParser) -> None:
-    from dlref.data import PREPARE
+    from dlref.lab.data import PREPARE
 
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     fetch = actions.add_parser("fetch", help="prepare a dataset in the data root (local copy or download)")
@@ -120,7 +120,7 @@ def _data_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _data(args: argparse.Namespace) -> int:
-    from dlref import data
+    from dlref.lab import data
 
     # Only `fetch` exists so far; argparse has already rejected anything else.
     before = data.available(args.root)[args.name]
@@ -137,13 +137,13 @@ def _data(args: argparse.Namespace) -> int:
 
 
 def _train_arguments(parser: argparse.ArgumentParser) -> None:
-    from dlref.experiments.train_cli import add_arguments
+    from dlref.lab.experiments.train_cli import add_arguments
 
     add_arguments(parser)
 
 
 def _train(args: argparse.Namespace) -> int:
-    from dlref.experiments.train_cli import run
+    from dlref.lab.experiments.train_cli import run
 
     return run(args)
 
@@ -153,11 +153,11 @@ COMMANDS: list[Command] = [
     Command("info", "print versions, device, profile, data root and available datasets", _info_arguments, _info),
     Command("data", "manage datasets: `dlref data fetch NAME`", _data_arguments, _data),
     Command("bench", "benchmarks: `dlref bench attention [--lengths L ...] [--store]`, `dlref bench train [--store]`",
-            lambda parser: __import__("dlref.benchmarks").benchmarks.add_arguments(parser),
-            lambda args: __import__("dlref.benchmarks").benchmarks.run(args)),
+            lambda parser: __import__("dlref.lab.benchmarks").lab.benchmarks.add_arguments(parser),
+            lambda args: __import__("dlref.lab.benchmarks").lab.benchmarks.run(args)),
     Command("gan", "train a GAN: `dlref gan train --dataset fashion-mnist --loss non-saturating [--dry-run]`",
-            lambda parser: __import__("dlref.gan.cli").gan.cli.add_arguments(parser),
-            lambda args: __import__("dlref.gan.cli").gan.cli.run(args)),
+            lambda parser: __import__("dlref.lab.gan.cli").lab.gan.cli.add_arguments(parser),
+            lambda args: __import__("dlref.lab.gan.cli").lab.gan.cli.run(args)),
     Command("train", "train a classifier: `dlref train classifier --model bncnn --data cifar10 [--dry-run]`",
             _train_arguments, _train),
     Command("exercises", "check your solution to a page's exercise: `dlref exercises list`, "
@@ -194,9 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     args = parser.parse_args(argv)
-    from dlref.data import DatasetNotFoundError
-    from dlref.results import ResultCorruptError
-    from dlref.train import CheckpointError
+    from dlref.lab.data import DatasetNotFoundError
+    from dlref.lab.results import ResultCorruptError
+    from dlref.lab.train import CheckpointError
 
     try:
         return args.run(args)

@@ -3,14 +3,14 @@
 Shown on the site page *Training image classifiers* (classifiers/classifiers.md).
 
 Three experiments, each a frozen config plus a ``run(config, out_dir) -> metrics`` for
-[`dlref.results.run_or_load()`][dlref.results.run_or_load]:
+[`dlref.lab.results.run_or_load()`][dlref.lab.results.run_or_load]:
 
-* [`run_lenet_grid()`][dlref.experiments.classifiers.run_lenet_grid] — the LeNet-style network, SGD (lr 0.001, momentum 0.9), batch size × epochs
+* [`run_lenet_grid()`][dlref.lab.experiments.classifiers.run_lenet_grid] — the LeNet-style network, SGD (lr 0.001, momentum 0.9), batch size × epochs
   grid. A 5-epoch run is the first 5 epochs of the 20-epoch run with the same seed (the learning
   rate does not depend on the total), so one 20-epoch run per batch size gives both grid cells;
   the test accuracy is recorded after every epoch.
-* [`run_bncnn()`][dlref.experiments.classifiers.run_bncnn] — the four-block BN CNN, Adam (lr 1e-3, weight decay 1e-4), dropout 0.5,
-  in bf16 with ``channels_last`` on the CPU (``cpu_amp``), as [`dlref.train.fit()`][dlref.train.fit] would run it
+* [`run_bncnn()`][dlref.lab.experiments.classifiers.run_bncnn] — the four-block BN CNN, Adam (lr 1e-3, weight decay 1e-4), dropout 0.5,
+  in bf16 with ``channels_last`` on the CPU (``cpu_amp``), as [`dlref.lab.train.fit()`][dlref.lab.train.fit] would run it
   with mixed precision on a GPU.
 * Both record training-loss curves, test accuracy, images/s, a confusion matrix and per-class
   accuracy of the final model, and how many seeds the numbers average.
@@ -31,7 +31,7 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from dlref import train
+from dlref.lab import train
 from dlref import validate
 from dlref.models import BNCNN, LeNet
 
@@ -54,10 +54,10 @@ def cpu_threads(n: int | None) -> Iterator[None]:
 def fashion_tensors(train_split: bool, n: int | None = None, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Fashion-MNIST as normalised float images ``(N, 1, 28, 28)`` and int64 labels ``(N,)``.
 
-    Normalised with the training set's channel mean and std ([`dlref.data.channel_stats()`][dlref.data.channel_stats]).
+    Normalised with the training set's channel mean and std ([`dlref.lab.data.channel_stats()`][dlref.lab.data.channel_stats]).
     ``n`` draws a random subset of that size (seeded), for runs that must stay affordable on a CPU.
     """
-    from dlref.data import channel_stats, fashion_mnist
+    from dlref.lab.data import channel_stats, fashion_mnist
 
     validate.boolean("train_split", train_split)
     validate.optional(validate.positive_int, "n", n)

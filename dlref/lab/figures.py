@@ -1,6 +1,6 @@
-"""Figures for pages and scripts: one call, [`show()`][dlref.figures.show], that works in both places.
+"""Figures for pages and scripts: one call, [`show()`][dlref.lab.figures.show], that works in both places.
 
-During a site build (inside [`capturing()`][dlref.figures.capturing]) a figure is rendered to SVG and handed to
+During a site build (inside [`capturing()`][dlref.lab.figures.capturing]) a figure is rendered to SVG and handed to
 the page with a provenance caption; in a Jupyter kernel (the executed notebooks) it is
 displayed inline with the same caption; run standalone, the same snippet saves a PNG and
 prints where it went. Figures use a white canvas so they stay readable in dark mode.
@@ -45,7 +45,7 @@ class CapturedFigure:
 
 @contextlib.contextmanager
 def capturing() -> Iterator[list[CapturedFigure]]:
-    """Collect figures passed to [`show()`][dlref.figures.show] inside the block instead of saving them."""
+    """Collect figures passed to [`show()`][dlref.lab.figures.show] inside the block instead of saving them."""
     sink: list[CapturedFigure] = []
     token = _sinks.set(_sinks.get() + (sink,))
     try:
@@ -161,7 +161,7 @@ def show(fig: "Figure", name: str, caption: str = "") -> Path | None:
             if not sinks:
                 from IPython.display import HTML, display
 
-                from dlref import provenance
+                from dlref.lab import provenance
 
                 build_dir = os.environ.get("DLREF_BUILD_FIGURES")  # set by the site build for its kernels
                 src = BUILD_FIGURE_PREFIX + store_svg(figure, Path(build_dir)) if build_dir else None

@@ -90,7 +90,7 @@ def train(K: int, lam: float, data: tuple[torch.Tensor, ...], cfg: Config, gener
     Args:
         K: hidden units.
         lam: weight-decay coefficient ``λ`` (on the standardised scale).
-        data: ``(X, Y, Xt, Yt)`` as returned by [`simulate()`][dlref.experiments.esl_weight_decay.simulate] for training and test.
+        data: ``(X, Y, Xt, Yt)`` as returned by [`simulate()`][dlref.lab.experiments.esl_weight_decay.simulate] for training and test.
         cfg: the configuration.
         generator: for the initialisation.
 

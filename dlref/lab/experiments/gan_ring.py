@@ -1,13 +1,13 @@
 """GANs on a ring of eight Gaussians: mode collapse, what reduces it, and noise that changes every step.
 
-Two experiments behind docs/gan/mode-collapse.md, both trained with [`dlref.gan.train.train()`][dlref.gan.train.train]
+Two experiments behind docs/gan/mode-collapse.md, both trained with [`dlref.lab.gan.train.train()`][dlref.lab.gan.train.train]
 (MLP generator and discriminator, Adam, CPU, one thread):
 
-* [`run_collapse()`][dlref.experiments.gan_ring.run_collapse] — several GAN variants (losses, packing, gradient penalty), each over
+* [`run_collapse()`][dlref.lab.experiments.gan_ring.run_collapse] — several GAN variants (losses, packing, gradient penalty), each over
   ``seeds``; after every epoch the modes covered and the high-quality fraction
   ([`dlref.gan.toy.mode_coverage()`][dlref.gan.toy.mode_coverage]) of 2 000 samples from fixed noise, and a few snapshots
   of samples for the figures.
-* [`run_noise()`][dlref.experiments.gan_ring.run_noise] — the non-saturating GAN trained with N(0, I) noise versus noise whose
+* [`run_noise()`][dlref.lab.experiments.gan_ring.run_noise] — the non-saturating GAN trained with N(0, I) noise versus noise whose
   distribution is redrawn at every step (seed 001 §4.3), each evaluated on N(0, I) and on several
   other noise distributions.
 """
@@ -23,7 +23,7 @@ import torch
 from dlref import validate
 from dlref.gan import toy
 from dlref.gan.models import MLPDiscriminator, MLPGenerator
-from dlref.gan.train import GANConfig, one_thread, sample_noise, train
+from dlref.lab.gan.train import GANConfig, one_thread, sample_noise, train
 
 
 @dataclass(frozen=True)
@@ -179,20 +179,21 @@ def quick(cfg: RingConfig) -> RingConfig:
 
 
 def _code() -> list:
-    from dlref.gan import losses, models, train as gan_train
+    from dlref.gan import losses, models
+    from dlref.lab.gan import train as gan_train
 
     return [toy, losses, models, gan_train]
 
 
 def collapse_result() -> Any:
-    """The stored [`run_collapse()`][dlref.experiments.gan_ring.run_collapse] result (run only in the ``full`` profile)."""
-    from dlref import results
+    """The stored [`run_collapse()`][dlref.lab.experiments.gan_ring.run_collapse] result (run only in the ``full`` profile)."""
+    from dlref.lab import results
 
     return results.run_or_load("gan-ring-collapse", run_collapse, RingConfig(), profiles=("full",), code=_code())
 
 
 def noise_result() -> Any:
-    """The stored [`run_noise()`][dlref.experiments.gan_ring.run_noise] result (run only in the ``full`` profile)."""
-    from dlref import results
+    """The stored [`run_noise()`][dlref.lab.experiments.gan_ring.run_noise] result (run only in the ``full`` profile)."""
+    from dlref.lab import results
 
     return results.run_or_load("gan-ring-noise", run_noise, NoiseConfig(), profiles=("full",), code=_code())

@@ -1,8 +1,8 @@
 """``dlref train classifier``: train LeNet, the BN CNN or a small ViT on Fashion-MNIST or CIFAR-10.
 
 The command behind the classifier page's "run it yourself" section. It uses the shared loop
-[`dlref.train.fit()`][dlref.train.fit] (CUDA with mixed precision and ``channels_last`` when present, checkpoints,
-``metrics.json``) and the recipes of [`dlref.experiments.classifiers`][dlref.experiments.classifiers]. CIFAR-10 is never
+[`dlref.lab.train.fit()`][dlref.lab.train.fit] (CUDA with mixed precision and ``channels_last`` when present, checkpoints,
+``metrics.json``) and the recipes of [`dlref.lab.experiments.classifiers`][dlref.lab.experiments.classifiers]. CIFAR-10 is never
 downloaded from here: without a local copy the command says where it looked and how to fetch it.
 """
 
@@ -14,13 +14,14 @@ import sys
 import torch
 from torch import nn
 
-from dlref import train, validate
-from dlref.experiments.classifiers import fashion_tensors, loader
+from dlref import validate
+from dlref.lab import train
+from dlref.lab.experiments.classifiers import fashion_tensors, loader
 from dlref.models import BNCNN, LeNet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``dlref train`` (added to its ``argparse`` parser by [`dlref.cli`][dlref.cli])."""
+    """Arguments of ``dlref train`` (added to its ``argparse`` parser by [`dlref.lab.cli`][dlref.lab.cli])."""
     validate.instance("parser", parser, argparse.ArgumentParser, what="an argparse.ArgumentParser")
     actions = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     p = actions.add_parser("classifier", help="train LeNet, the BN CNN or a small ViT on Fashion-MNIST or CIFAR-10")
@@ -45,7 +46,7 @@ def image_tensors(data: str, train_split: bool, n: int | None, seed: int) -> tup
     """Normalised images ``(N, C, H, W)`` and labels of ``"fashion-mnist"`` or ``"cifar10"``.
 
     Raises:
-        dlref.data.DatasetNotFoundError: CIFAR-10 is not in the data root (it is not downloaded here).
+        dlref.lab.data.DatasetNotFoundError: CIFAR-10 is not in the data root (it is not downloaded here).
     """
     validate.choice("data", data, ("fashion-mnist", "cifar10"))
     validate.boolean("train_split", train_split)
@@ -53,7 +54,7 @@ def image_tensors(data: str, train_split: bool, n: int | None, seed: int) -> tup
     validate.positive_int("seed", seed, minimum=0)
     if data == "fashion-mnist":
         return fashion_tensors(train_split, n, seed)
-    from dlref.data import channel_stats, cifar10
+    from dlref.lab.data import channel_stats, cifar10
 
     ds_train = cifar10(train=True, download=False)
     mean, std = channel_stats(torch.as_tensor(ds_train.data).permute(0, 3, 1, 2).float() / 255)
@@ -70,10 +71,10 @@ def image_tensors(data: str, train_split: bool, n: int | None, seed: int) -> tup
 def run(args: argparse.Namespace) -> int:
     """Train as ``args`` say; print per-epoch metrics and the final test accuracy. Returns the exit status."""
     import dlref
-    from dlref.data import DatasetNotFoundError
+    from dlref.lab.data import DatasetNotFoundError
     from dlref.vit import ViT
 
-    from dlref.cli import usage_error
+    from dlref.lab.cli import usage_error
 
     validate.instance("args", args, argparse.Namespace, what="an argparse.Namespace")
     try:  # every value is checked before any data is read or any step is taken

@@ -5,7 +5,7 @@ The classifier page's attempt at the target "≥ 94 % test accuracy, mean of 3 s
 3×3 conv–BN–ReLU layers (32, 64, 128 channels) with max-pooling, one linear layer; SGD with Nesterov
 momentum under a one-cycle learning-rate schedule; label smoothing 0.1; random horizontal flips and
 random translations by up to ``crop_pad`` pixels; and bf16 autocast with ``channels_last`` on the CPU
-([`dlref.train.fit()`][dlref.train.fit] with ``cpu_amp=True``), which runs the convolutions on the CPU's AMX units
+([`dlref.lab.train.fit()`][dlref.lab.train.fit] with ``cpu_amp=True``), which runs the convolutions on the CPU's AMX units
 where it has them. It records the test accuracy and the cumulative training time after every epoch,
 so the page can report the time to reach each accuracy, and how many seeds it ran.
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from dlref import train
+from dlref.lab import train
 from dlref import validate
-from dlref.experiments.classifiers import cpu_threads, fashion_tensors, loader
+from dlref.lab.experiments.classifiers import cpu_threads, fashion_tensors, loader
 
 
 @dataclass(frozen=True)

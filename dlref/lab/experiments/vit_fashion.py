@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from dlref import train
+from dlref.lab import train
 from dlref import validate
-from dlref.experiments.classifiers import cpu_threads, fashion_tensors, loader
+from dlref.lab.experiments.classifiers import cpu_threads, fashion_tensors, loader
 from dlref.models import LeNet, count_parameters
 from dlref.vit import ViT
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from dlref import functional as F
+from dlref import functional
 from dlref import validate
 from dlref.nn import MLP
 
@@ -39,7 +39,7 @@ class Config:
 
 def load_flat(train: bool, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Fashion-MNIST as ``(N, 784)`` float32 in [0, 1] and int64 labels."""
-    from dlref.data import fashion_mnist
+    from dlref.lab.data import fashion_mnist
 
     validate.boolean("train", train)
     validate.optional(validate.positive_int, "n", n)
@@ -68,7 +68,7 @@ def train_width(K: int, X: torch.Tensor, y: torch.Tensor, cfg: Config) -> tuple[
             with torch.no_grad():
                 for name in ("W", "b1", "V", "b2"):
                     getattr(net, name).sub_(cfg.lr * grads[name])  # θ ← θ − η ∇θ L
-                total += F.softmax_cross_entropy(net(X[idx]), y[idx]).item() * len(idx)
+                total += functional.softmax_cross_entropy(net(X[idx]), y[idx]).item() * len(idx)
         curve.append(total / len(X))
     return net, curve
 

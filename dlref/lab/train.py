@@ -1,22 +1,22 @@
 """The shared training loop: seeding, config, ``fit``, checkpoints, metrics, NaN guard.
 
 Every classifier on the site (*Training image classifiers*) and the vision transformer train through
-[`fit()`][dlref.train.fit]. Its conventions are meant to be reused by other loops (the GANs build their own
+[`fit()`][dlref.lab.train.fit]. Its conventions are meant to be reused by other loops (the GANs build their own
 step on the same pieces):
 
-* **Seeding** — [`seed_everything()`][dlref.train.seed_everything] seeds Python, NumPy and torch (CPU and CUDA) and
+* **Seeding** — [`seed_everything()`][dlref.lab.train.seed_everything] seeds Python, NumPy and torch (CPU and CUDA) and
   returns a `torch.Generator` to hand to a ``DataLoader``.
-* **Configuration** — a frozen ``@dataclass`` such as [`TrainConfig`][dlref.train.TrainConfig] that validates itself
-  in ``__post_init__`` and is hashed by [`dlref.results.run_or_load()`][dlref.results.run_or_load].
-* **Device** — CUDA when present (mixed precision through [`dlref.autocast()`][dlref.device.autocast], the model
+* **Configuration** — a frozen ``@dataclass`` such as [`TrainConfig`][dlref.lab.train.TrainConfig] that validates itself
+  in ``__post_init__`` and is hashed by [`dlref.lab.results.run_or_load()`][dlref.lab.results.run_or_load].
+* **Device** — CUDA when present (mixed precision through [`dlref.autocast()`][dlref.lab.device.autocast], the model
   and 4-D inputs in ``channels_last``), CPU otherwise (float32, bit-reproducible).
-* **Checkpoints** — [`save_checkpoint()`][dlref.train.save_checkpoint] writes atomically (temporary file, then
+* **Checkpoints** — [`save_checkpoint()`][dlref.lab.train.save_checkpoint] writes atomically (temporary file, then
   `os.replace()`) the model, optimizer, scheduler, epoch, every RNG state and the metrics so
   far; ``fit(..., resume=True)`` continues from it and, on CPU, ends with exactly the parameters
   an uninterrupted run would have.
 * **Metrics** — one JSON file (`METRICS_FILE`) per run: per-epoch loss, accuracy,
   images/s and seconds, plus the running loss every ``log_every`` steps.
-* **Non-finite loss** — [`check_finite()`][dlref.train.check_finite] stops training with [`NonFiniteLossError`][dlref.train.NonFiniteLossError]
+* **Non-finite loss** — [`check_finite()`][dlref.lab.train.check_finite] stops training with [`NonFiniteLossError`][dlref.lab.train.NonFiniteLossError]
   naming the epoch and step.
 * **Smoke mode** — ``max_steps`` stops after a few steps (the ``--dry-run`` of tests and CI).
 """
@@ -103,10 +103,10 @@ class TrainConfig:
         batch_size: Examples per optimizer step.
         lr: Learning rate.
         weight_decay: L2 / decoupled weight-decay coefficient (the optimizer decides which).
-        seed: Seed for [`seed_everything()`][dlref.train.seed_everything].
+        seed: Seed for [`seed_everything()`][dlref.lab.train.seed_everything].
         amp: Mixed precision on CUDA (ignored on CPU unless ``cpu_amp``).
         channels_last: ``channels_last`` memory format on CUDA (on CPU only with ``cpu_amp``).
-        cpu_amp: bf16 autocast and ``channels_last`` on CPU too (see [`dlref.autocast()`][dlref.device.autocast]).
+        cpu_amp: bf16 autocast and ``channels_last`` on CPU too (see [`dlref.autocast()`][dlref.lab.device.autocast]).
         log_every: Record the running loss every this many steps.
         max_steps: Stop after this many optimizer steps in total (smoke mode); ``None`` runs all.
 
@@ -148,7 +148,7 @@ class TrainConfig:
         validate.boolean("TrainConfig.cpu_amp", self.cpu_amp)
 
     def fit_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of [`fit()`][dlref.train.fit] this config determines."""
+        """The keyword arguments of [`fit()`][dlref.lab.train.fit] this config determines."""
         return {
             "epochs": self.epochs, "amp": self.amp, "channels_last": self.channels_last, "cpu_amp": self.cpu_amp,
             "log_every": self.log_every, "max_steps": self.max_steps,
@@ -170,7 +170,7 @@ def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
         generators: Extra generators (e.g. a ``DataLoader``'s) whose states are saved in order.
 
     Returns:
-        A dict for [`set_rng_state()`][dlref.train.set_rng_state] (and for ``torch.save``).
+        A dict for [`set_rng_state()`][dlref.lab.train.set_rng_state] (and for ``torch.save``).
     """
     validate.iterable("generators", generators, "an iterable of torch.Generator", of=torch.Generator)
     state: dict[str, Any] = {
@@ -187,7 +187,7 @@ def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
 
 
 def set_rng_state(state: dict[str, Any], generators: Iterable[torch.Generator] = ()) -> None:
-    """Restore the states saved by [`rng_state()`][dlref.train.rng_state] (same ``generators``, same order).
+    """Restore the states saved by [`rng_state()`][dlref.lab.train.rng_state] (same ``generators``, same order).
 
     Raises:
         ValueError: The number of generators differs from the number saved.
@@ -229,7 +229,7 @@ def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON atomically (see [`save_checkpoint()`][dlref.train.save_checkpoint]).
+    """Write ``obj`` as indented JSON atomically (see [`save_checkpoint()`][dlref.lab.train.save_checkpoint]).
 
     Objects JSON does not know (tensors with one element, NumPy scalars) are written as floats, and
     NaN or ±inf as ``null``: bare ``NaN`` is not JSON, and other readers reject it.
@@ -262,7 +262,7 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
 
     Args:
         path: Destination file.
-        state: Anything ``torch.save`` accepts; [`fit()`][dlref.train.fit] stores ``model``, ``optimizer``,
+        state: Anything ``torch.save`` accepts; [`fit()`][dlref.lab.train.fit] stores ``model``, ``optimizer``,
             ``scheduler``, ``scaler``, ``epoch``, ``rng`` and ``metrics``.
     """
     validate.path("path", path)
@@ -276,7 +276,7 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Load a checkpoint written by [`save_checkpoint()`][dlref.train.save_checkpoint].
+    """Load a checkpoint written by [`save_checkpoint()`][dlref.lab.train.save_checkpoint].
 
     The file is read with ``torch.load(weights_only=True)``: a checkpoint that holds anything
     but tensors, containers, numbers and the NumPy RNG state is refused instead of unpickled.
@@ -322,7 +322,7 @@ def _numpy_rng_globals() -> list[Any]:
 
 
 def check_finite(loss: torch.Tensor, *, epoch: int, step: int) -> float:
-    """Return ``loss.item()``, or raise [`NonFiniteLossError`][dlref.train.NonFiniteLossError] naming where it went bad.
+    """Return ``loss.item()``, or raise [`NonFiniteLossError`][dlref.lab.train.NonFiniteLossError] naming where it went bad.
 
     Args:
         loss: A scalar loss tensor.
@@ -335,7 +335,7 @@ def check_finite(loss: torch.Tensor, *, epoch: int, step: int) -> float:
         >>> check_finite(torch.tensor(float("nan")), epoch=2, step=7)
         Traceback (most recent call last):
         ...
-        dlref.train.NonFiniteLossError: loss is nan at epoch 2, step 7; lower the learning rate, check the inputs for NaN/inf, or disable amp
+        dlref.lab.train.NonFiniteLossError: loss is nan at epoch 2, step 7; lower the learning rate, check the inputs for NaN/inf, or disable amp
     """
     validate.scalar("loss", loss)
     validate.positive_int("epoch", epoch, minimum=0)
@@ -380,7 +380,7 @@ def predict(model: nn.Module, loader: Iterable, *, device: torch.device | None =
         >>> tuple(logits.shape), tuple(y.shape)
         ((4, 2), (4,))
     """
-    from dlref.device import autocast
+    from dlref.lab.device import autocast
 
     validate.instance("model", model, nn.Module, what="a torch.nn.Module")
     validate.iterable("loader", loader, "an iterable of (x, y) batches", of=(tuple, list))
@@ -513,7 +513,7 @@ def _check_resumable(path: Path, state: dict[str, Any], now: dict[str, Any]) -> 
     """Refuse a checkpoint that this run cannot continue, naming each difference."""
     missing = [k for k in ("model", "optimizer", "epoch", "rng", "metrics") if k not in state]
     if missing:
-        raise CheckpointError(f"{path} lacks {', '.join(missing)}: it was not written by dlref.train.fit; delete it to start afresh")
+        raise CheckpointError(f"{path} lacks {', '.join(missing)}: it was not written by dlref.lab.train.fit; delete it to start afresh")
     then = state.get("fingerprint")
     if then is None:
         return  # written before fingerprints: the state-dict load below still checks shapes
@@ -568,8 +568,8 @@ def fit(
 ) -> dict[str, Any]:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the metrics.
 
-    One step is: forward under [`dlref.autocast()`][dlref.device.autocast], ``loss = loss_fn(logits, y)``,
-    [`check_finite()`][dlref.train.check_finite], backward, ``optimizer.step()``, then ``scheduler.step()`` (a per-step
+    One step is: forward under [`dlref.autocast()`][dlref.lab.device.autocast], ``loss = loss_fn(logits, y)``,
+    [`check_finite()`][dlref.lab.train.check_finite], backward, ``optimizer.step()``, then ``scheduler.step()`` (a per-step
     scheduler such as ``OneCycleLR``). After each epoch the validation set is evaluated, the
     metrics JSON is rewritten and a checkpoint saved (both atomically).
 
@@ -580,7 +580,7 @@ def fit(
         optimizer: Built from ``model.parameters()`` *after* the model is on its device.
         loss_fn: ``loss_fn(logits, y)`` returning the mean loss of the batch.
         epochs: Total epochs (a resumed run continues up to this number).
-        device: Default: [`dlref.device()`][dlref.device.device].
+        device: Default: [`dlref.device()`][dlref.lab.device.device].
         val_loader: Evaluated after each epoch (loss and accuracy) if given.
         scheduler: Stepped after every optimizer step; saved in checkpoints.
         checkpoint_dir: Folder for ``checkpoint.pt`` and ``metrics.json``; none written if ``None``.
@@ -588,7 +588,7 @@ def fit(
             RNG states, metrics) instead of starting afresh.
         amp: Mixed precision on CUDA (bf16 where supported, else fp16 with a gradient scaler).
         channels_last: Use the ``channels_last`` memory format on CUDA (and on CPU with ``cpu_amp``).
-        cpu_amp: bf16 autocast on CPU as well ([`dlref.autocast()`][dlref.device.autocast] with ``cpu=True``): faster on
+        cpu_amp: bf16 autocast on CPU as well ([`dlref.autocast()`][dlref.lab.device.autocast] with ``cpu=True``): faster on
             CPUs with AMX or AVX-512-bf16 units (2–3× for conv nets on the CPU that built the site;
             see ``dlref bench train``), but no longer bit-identical to float32.
         log_every: Record the mean loss of the last ``log_every`` steps.
@@ -620,8 +620,8 @@ def fit(
         >>> m["epoch"], m["steps"]
         ([1, 2], 8)
     """
-    from dlref.device import autocast, describe
-    from dlref.device import device as default_device
+    from dlref.lab.device import autocast, describe
+    from dlref.lab.device import device as default_device
 
     validate.iterable("train_loader", train_loader, "an iterable of (x, y) batches", of=(tuple, list))
     validate.callable_("loss_fn", loss_fn)

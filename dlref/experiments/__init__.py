@@ -1,1 +1,0 @@
-"""Experiments whose results the site stores in ``results/`` (see [`dlref.results`][dlref.results])."""

@@ -1,0 +1,1 @@
+"""Experiments whose results the site stores in ``results/`` (see [`dlref.lab.results`][dlref.lab.results])."""
