@@ -514,6 +514,13 @@ BAD: list[Bad] = [
         r"norm must be one of 'batch', 'layer', 'none'"),
     bad(gan_models.DCGANDiscriminator, lambda: gan_models.DCGANDiscriminator(width=4)(T(2, 1, 32, 32).float()), ValueError,
         r"DCGANDiscriminator expects input x = \(B, 1, 28, 28\)", id="forward-size"),
+    bad(gan_models.DCGAN64Generator, lambda: gan_models.DCGAN64Generator(z_dim=0), ValueError, r"z_dim must be an int"),
+    bad(gan_models.DCGAN64Generator, lambda: gan_models.DCGAN64Generator(8, 3, 4)(T(2, 8, 1, 1).float()), ValueError,
+        r"DCGAN64Generator expects input z = \(B, 8\)", id="forward-4d-noise"),
+    bad(gan_models.DCGAN64Discriminator, lambda: gan_models.DCGAN64Discriminator(norm="spectral"), ValueError,
+        r"norm must be one of 'batch', 'layer', 'none'"),
+    bad(gan_models.DCGAN64Discriminator, lambda: gan_models.DCGAN64Discriminator(3, 4)(T(2, 3, 32, 32).float()), ValueError,
+        r"DCGAN64Discriminator expects input x = \(B, 3, 64, 64\)", id="forward-size"),
 ]
 
 
@@ -773,6 +780,12 @@ GOOD: list[Good] = [
     good(gan_models.DCGANDiscriminator, lambda: dict(channels=1, image_size=28, width=4, norm="batch")),
     good(gan_models.DCGANDiscriminator, lambda: dict(x=T(2, 1, 28, 28).float()),
          make=lambda: gan_models.DCGANDiscriminator(1, 28, 4).forward, label="DCGANDiscriminator.forward"),
+    good(gan_models.DCGAN64Generator, lambda: dict(z_dim=4, channels=1, width=2)),
+    good(gan_models.DCGAN64Generator, lambda: dict(z=T(2, 4).float()),
+         make=lambda: gan_models.DCGAN64Generator(4, 1, 2).forward, label="DCGAN64Generator.forward"),
+    good(gan_models.DCGAN64Discriminator, lambda: dict(channels=1, width=2, norm="batch")),
+    good(gan_models.DCGAN64Discriminator, lambda: dict(x=T(2, 1, 64, 64).float()),
+         make=lambda: gan_models.DCGAN64Discriminator(1, 2).forward, label="DCGAN64Discriminator.forward"),
 ]
 
 

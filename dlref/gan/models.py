@@ -1,10 +1,13 @@
-"""GAN networks: MLP generator/discriminator for low-dimensional data, DCGAN pair for 28×28 and 32×32 images.
+"""GAN networks: MLP generator/discriminator for low-dimensional data, DCGAN pairs for 28×28, 32×32 and 64×64 images.
 
 The DCGAN layout follows Radford, Metz & Chintala 2016: the generator projects the noise to a
 small feature map and doubles its side with stride-2 transposed convolutions (batch norm +
 ReLU, ``tanh`` output in [−1, 1]); the discriminator mirrors it with stride-2 convolutions and
 LeakyReLU(0.2), ending in one unnormalised score (a logit, or a critic value for WGAN). For
 28×28 images the feature map starts at 7×7 (two doublings), for 32×32 at 4×4 (three).
+[`DCGAN64Generator`][dlref.gan.models.DCGAN64Generator] and [`DCGAN64Discriminator`][dlref.gan.models.DCGAN64Discriminator] are the paper's own 64×64
+layout (four doublings from 4×4, the noise entering through a transposed convolution, no
+biases, weights drawn from N(0, 0.02²)).
 
 A WGAN-GP critic must not use batch norm (the penalty is per sample), so the discriminator
 takes ``norm="batch" | "layer" | "none"``. See the site page *Generative adversarial networks →
@@ -207,3 +210,116 @@ class DCGANDiscriminator(nn.Module):
 
     def extra_repr(self) -> str:
         return f"in=({self.channels}, {self.image_size}, {self.image_size}), width={self.width}, norm={self.norm!r}"
+
+
+def _dcgan_init(module: nn.Module) -> None:
+    """The DCGAN paper's initialisation: convolution weights ~ N(0, 0.02²); batch-norm scale ~ N(1, 0.02²), shift 0."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm)):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class DCGAN64Generator(nn.Module):
+    """DCGAN generator for 64×64 images, the paper's layout: z → (8w, 4, 4) → (4w, 8, 8) → (2w, 16, 16) → (w, 32, 32) → (C, 64, 64).
+
+    The noise, viewed as a 1×1 image with ``z_dim`` channels, goes through a 4×4 transposed
+    convolution (stride 1, no padding) to a 4×4 map, then four stride-2 transposed convolutions
+    (kernel 4, padding 1) each double the side; batch norm + ReLU after every layer but the last,
+    ``tanh`` at the end. No convolution has a bias (batch norm's shift takes its place). Weights
+    are drawn as in the paper: N(0, 0.02²) for convolutions, N(1, 0.02²) for the batch-norm scales.
+
+    Args:
+        z_dim: Noise dimension (100 in the paper).
+        channels: Output channels C (3 for colour images).
+        width: Channels of the last hidden feature map (``ngf``; 64 in the paper); the first has ``8·width``.
+
+    Shape:
+        ``z`` ``(B, z_dim)`` → ``(B, C, 64, 64)``, values in (−1, 1).
+
+    Examples:
+        >>> G = DCGAN64Generator(8, channels=3, width=4)
+        >>> G(torch.randn(2, 8)).shape
+        torch.Size([2, 3, 64, 64])
+    """
+
+    image_size = 64
+
+    def __init__(self, z_dim: int = 100, channels: int = 3, width: int = 64) -> None:
+        super().__init__()
+        for name, v in (("z_dim", z_dim), ("channels", channels), ("width", width)):
+            _check_int(f"DCGAN64Generator {name}", v)
+        self.z_dim, self.channels, self.width = z_dim, channels, width
+        c = 8 * width
+        blocks: list[nn.Module] = [nn.ConvTranspose2d(z_dim, c, 4, 1, 0, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
+        for _ in range(3):  # 4 → 8 → 16 → 32: side (s − 1)·2 − 2 + 4 = 2s
+            blocks += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU()]
+            c //= 2
+        blocks += [nn.ConvTranspose2d(c, channels, 4, 2, 1, bias=False), nn.Tanh()]  # 32 → 64
+        self.net = nn.Sequential(*blocks)
+        self.apply(_dcgan_init)
+
+    def forward(self, z: Tensor) -> Tensor:
+        _check_input("DCGAN64Generator", z, (self.z_dim,), "z")
+        validate.same_dtype(z=z, parameters=self.net[0].weight)
+        return self.net(z[:, :, None, None])  # (B, z_dim) → (B, z_dim, 1, 1)
+
+    def extra_repr(self) -> str:
+        return f"z_dim={self.z_dim}, out=({self.channels}, 64, 64), width={self.width}"
+
+
+class DCGAN64Discriminator(nn.Module):
+    """DCGAN discriminator for 64×64 images, the generator mirrored: (C, 64, 64) → (w, 32, 32) → … → (8w, 4, 4) → one score.
+
+    Four stride-2 convolutions (kernel 4, padding 1) halve the side, each followed by
+    LeakyReLU(0.2), with a normalisation before the activation in all but the first; a last 4×4
+    convolution without padding turns the (8w, 4, 4) map into one number per image. Like
+    [`DCGANDiscriminator`][dlref.gan.models.DCGANDiscriminator] it returns that number unnormalised (a logit for the
+    losses of [`dlref.gan.losses`][dlref.gan.losses], a critic value for WGAN), not σ of it. Weights are
+    drawn as in the paper: N(0, 0.02²) for convolutions, N(1, 0.02²) for the normalisation scales.
+
+    Args:
+        channels: Input channels C.
+        width: Channels of the first convolution (``ndf``; 64 in the paper), doubling at each later one.
+        norm: ``"batch"`` (DCGAN), ``"layer"`` (per-sample, for WGAN-GP) or ``"none"``.
+
+    Shape:
+        ``x`` ``(B, C, 64, 64)`` → ``(B, 1)``.
+
+    Examples:
+        >>> D = DCGAN64Discriminator(channels=3, width=4)
+        >>> D(torch.randn(2, 3, 64, 64)).shape
+        torch.Size([2, 1])
+    """
+
+    image_size = 64
+
+    def __init__(self, channels: int = 3, width: int = 64, norm: str = "batch") -> None:
+        super().__init__()
+        validate.choice("norm", norm, ("batch", "layer", "none"))
+        for name, v in (("channels", channels), ("width", width)):
+            _check_int(f"DCGAN64Discriminator {name}", v)
+        self.channels, self.width, self.norm = channels, width, norm
+        blocks: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2)]  # 64 → 32
+        c = width
+        for _ in range(3):  # 32 → 16 → 8 → 4
+            blocks.append(nn.Conv2d(c, 2 * c, 4, 2, 1, bias=norm == "none"))
+            if norm == "batch":
+                blocks.append(nn.BatchNorm2d(2 * c))
+            elif norm == "layer":
+                blocks.append(nn.GroupNorm(1, 2 * c))  # one group = layer norm over (C, H, W)
+            blocks.append(nn.LeakyReLU(0.2))
+            c *= 2
+        self.net = nn.Sequential(*blocks, nn.Conv2d(c, 1, 4, 1, 0, bias=False), nn.Flatten())  # (B, 8w, 4, 4) → (B, 1, 1, 1) → (B, 1)
+        self.apply(_dcgan_init)
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_input("DCGAN64Discriminator", x, (self.channels, 64, 64), "x")
+        validate.same_dtype(x=x, parameters=self.net[0].weight)
+        return self.net(x)
+
+    def extra_repr(self) -> str:
+        return f"in=({self.channels}, 64, 64), width={self.width}, norm={self.norm!r}"
