@@ -7,6 +7,8 @@ Two kinds, one loader ([`load()`][dlref.lab.benchmarks.load]):
 
   * ``attention`` — time and memory of attention forward + backward against the sequence length.
   * ``train`` — images/s of [`dlref.lab.train.fit()`][dlref.lab.train.fit] against a plain PyTorch loop, float32 and bf16.
+  * ``gan`` — images/s of the GAN loop [`dlref.lab.gan.train.train()`][dlref.lab.gan.train.train] against the DCGAN recipe's plain
+    loop, on the 64×64 DCGAN.
 
 * **Repository tools** (``benchmarks/<name>.py`` of a checkout): they measure the built site, so
   they exist only where the repository does:
@@ -27,7 +29,7 @@ from types import ModuleType
 from dlref import validate
 
 #: Benchmarks installed with the package (``dlref/lab/benchmarks/<name>.py``).
-NAMES = ("attention", "train")
+NAMES = ("attention", "train", "gan")
 #: Site tools in the repository's ``benchmarks/`` folder (a checkout only).
 REPOSITORY_NAMES = ("page_weight", "build")
 
