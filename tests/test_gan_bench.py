@@ -94,10 +94,12 @@ def _metrics(device_type: str, ratio: float) -> dict:
 
 def test_table_states_each_target(bench):
     text = bench.table(_metrics("cpu", 0.9))
-    assert "dlref ÷ plain: 0.90" in text
-    assert "target on CPU: ≥ 0.95 — NOT met" in text and "target on CUDA: ≥ 2 — not measured here" in text
+    assert "target on CUDA: dlref ÷ plain ≥ 2 — not measured here" in text
+    assert text.splitlines()[-1] == "dlref ÷ plain: 0.90 — target on CPU ≥ 0.95: NOT met"  # the verdict comes last
     text = bench.table(_metrics("cuda", 2.5))
-    assert "target on CUDA: ≥ 2 — met" in text and "target on CPU: ≥ 0.95 — not measured here" in text
+    assert "target on CPU: dlref ÷ plain ≥ 0.95 — not measured here" in text
+    assert text.splitlines()[-1] == "dlref ÷ plain: 2.50 — target on CUDA ≥ 2: met"
+    assert bench.table(_metrics("mps", 1.0)).splitlines()[-1] == "dlref ÷ plain: 1.00"
     with pytest.raises(ValueError, match="metrics must hold the key"):
         bench.table({"rows": []})
 
@@ -152,3 +154,21 @@ def test_cli_bench_gan_refuses_bad_values(capsys):
         cli.main(["bench", "gan", "--steps", "0"])
     assert exc.value.code == 2
     assert "Config.steps must be an int >= 1; got 0" in capsys.readouterr().err
+
+
+def test_cli_defaults_are_the_devices(bench, capsys, monkeypatch):
+    monkeypatch.setenv("DLREF_DEVICE", "cpu")
+    seen = []
+    monkeypatch.setattr(bench, "run", lambda cfg: seen.append(cfg) or _metrics("cpu", 1.0))
+    assert bench.main(["--steps", "2"]) == 0
+    assert seen == [bench.Config(steps=2)] and bench.DEFAULTS["cpu"] == bench.Config()
+    assert bench.DEFAULTS["cuda"].batch_size == 128
+
+
+def test_cli_store_without_a_record_says_how_to_make_one(bench, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("DLREF_DEVICE", "cpu")
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    monkeypatch.setenv("DLREF_RESULTS", str(tmp_path))
+    monkeypatch.setattr("dlref.lab.results.bundled_root", lambda: None)
+    assert bench.main(["--store"]) == 1
+    assert "DLREF_PROFILE=full" in capsys.readouterr().out
