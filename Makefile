@@ -15,7 +15,7 @@ ifeq ($(FRESH),1)
 export DLREF_FRESH := 1
 endif
 
-.PHONY: install data system-deps docs serve test test-fast bench-build clean FORCE
+.PHONY: install data system-deps docs serve test test-fast bench-build gpu-data gpu-check clean FORCE
 
 # torch: this machine keeps torch 2.14.1 / torchvision 0.29.1 wheels on local disk (pip's cap
 # lives in /etc/xdg/pip); elsewhere a normal pip install picks the right build.
@@ -97,6 +97,22 @@ test: $(SITE_STAMP)
 
 bench-build: $(STAMP)
 	$(BIN)/python benchmarks/build.py
+
+# A CUDA machine is lent rarely, for one command, with its own python3 and PyTorch and no network:
+# `make gpu-data` (here) puts Fashion-MNIST as gzip files (about 30 MB) into gpu-data/, which is
+# git-ignored and carried there; `make gpu-check` (there) runs dlref.lab.gpu_check from the working
+# tree with that python3 (no venv, no installs) and writes results/gpu-check/ (GPU_CHECK_OUT=DIR
+# elsewhere). PARTS=tests,attention,... picks parts; BUDGET_SCALE=0.5 halves every part's budget.
+GPU_DATA ?= gpu-data
+GPU_CHECK_OUT ?= results/gpu-check
+
+gpu-data: $(DATA_STAMP)
+	$(BIN)/python -m dlref.lab.gpu_check --prepare-data $(GPU_DATA)
+
+gpu-check:
+	@if [ -d "$(GPU_DATA)" ]; then export DLREF_DATA="$(abspath $(GPU_DATA))"; fi; \
+	PYTHONUNBUFFERED=1 PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" python3 -m dlref.lab.gpu_check \
+	  --out "$(GPU_CHECK_OUT)" $(if $(PARTS),--parts $(PARTS)) $(if $(BUDGET_SCALE),--budget-scale $(BUDGET_SCALE))
 
 clean:
 	rm -rf site .cache

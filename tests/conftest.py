@@ -25,6 +25,20 @@ def site_dir() -> Path:
     return SITE
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``cuda`` are skipped where there is no CUDA device (`make gpu-check` runs them on one)."""
+    if not any(item.get_closest_marker("cuda") for item in items):
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device (make gpu-check runs it on a GPU)")
+    for item in items:
+        if item.get_closest_marker("cuda"):
+            item.add_marker(skip)
+
+
 # The PyTorch-inputs tally (tests/torch_inputs.py): each xdist worker hands its counts to the
 # controller, which prints the table and writes DLREF_TORCH_INPUTS_REPORT when that is set.
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -46,6 +46,8 @@ from dlref.gan import toy
 from dlref.lab.gan import metrics
 from dlref.lab.gan import train as gan_train
 from dlref.lab.results import ResultMissingError
+from dlref.lab import gpu_check
+from dlref.lab.benchmarks import attention_cuda
 
 device = importlib.import_module("dlref.lab.device")  # `dlref.device` the attribute is the function
 profile = importlib.import_module("dlref.lab.profile")
@@ -53,6 +55,7 @@ profile = importlib.import_module("dlref.lab.profile")
 LAB_MODULES = [train, data, results, figures, device, profile, provenance, benchmarks, cli,
                classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range, mlp_fashion,
                overfitting, torch_inputs, train_cli, vit_fashion, gan_cli, gan_train, metrics, toy]
+LAB_MODULES += [gpu_check, attention_cuda]
 
 #: Errors a bad call may raise besides TypeError/ValueError: dlref's documented ones.
 DOCUMENTED = (DatasetNotFoundError, ResultMissingError, train.NonFiniteLossError, gan_train.GANDivergedError,
@@ -159,6 +162,19 @@ FAST = fashion_fast.Config(widths=(2, 2, 2), convs_per_stage=1, epochs=1, seeds=
 GRID = classifiers.LeNetGridConfig(batch_sizes=(4,), epochs=(1,), n_train=8, seeds=(0,))
 BNC = classifiers.BNCNNConfig(epochs=1, batch_size=4, n_train=8, seeds=(0,))
 FASHION = gan_fashion.FashionConfig(epochs=1, n_train=16, batch_size=8, width=4, z_dim=2, eval_samples=4)
+ATTN = attention_cuda.Config(dtypes=("bfloat16",), lengths=(16,), head_dims=(8,), tokens=16, width=16, repeats=1,
+                             min_seconds=0.001)
+ATTN_ROWS = [{"dtype": "bfloat16", "head_dim": 8, "L": 16, "B": 1, "H": 2, "impl": "torch sdpa", "status": "ok",
+              "ms": 1.0, "tflops": 0.5, "peak_mb": None}]
+#: A stand-in part that is skipped (its module is missing), so the runner starts no process.
+NO_PART = gpu_check.Part("x", "m:f", 1.0, needs=("no_such_module_for_dlref",))
+
+
+def gpu_record() -> dict:
+    return {"format": gpu_check.FORMAT, "complete": True, "budget_scale": 1.0, "seconds": 1.0, "files": [],
+            "provenance": {"commit": "c", "device": "cuda (GPU)", "torch": "2", "cuda": "12", "date": "d"},
+            "parts": [{"name": "ddp", "status": "skipped", "budget_s": 1.0, "seconds": 0.0, "summary": "",
+                       "metrics": {}, "reason": "1 GPU"}]}
 
 
 def result_record(tmp: Path) -> results.Result:
@@ -240,6 +256,23 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     cli.Command: A("x", "help", lambda p: None, lambda a: 0),
     cli.main: A(["info"]),
     cli.usage_error: A(argparse.Namespace(), "message"),
+    # dlref.lab.gpu_check, dlref.lab.benchmarks.attention_cuda
+    gpu_check.Part: A("x", "m:f", 1.0),
+    gpu_check.provenance_record: A(),
+    gpu_check.run_parts: A([NO_PART], "out", budget_scale=1.0, echo=False),
+    gpu_check.check_record: lambda: ((gpu_record(),), {}),
+    gpu_check.default_folder: A(),
+    gpu_check.read_result: A("nothing"),
+    gpu_check.format_result: lambda: ((gpu_record(),), {}),
+    gpu_check.prepare_data: A("gpu-data", None),
+    gpu_check.main: A(["--list"]),
+    attention_cuda.Config: A(lengths=(16,)),
+    attention_cuda.attention_flops: A(1, 1, 2, 3),
+    attention_cuda.shape_for: A(ATTN, 16, 8),
+    attention_cuda.measure: A(ATTN, "bfloat16", 8, 16, "cpu"),
+    attention_cuda.run: A(ATTN, None, "cpu"),
+    attention_cuda.table: A(ATTN_ROWS),
+    attention_cuda.main: A(["--lengths", "16", "--head-dims", "8", "--dtypes", "bfloat16"]),
     # dlref.lab.experiments.classifiers
     classifiers.cpu_threads: A(1),
     classifiers.fashion_tensors: A(False, 8, 0),
@@ -522,6 +555,39 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(cli.usage_error, A(argparse.Namespace(), None), TypeError, "message must be a str"),
     E(cli.usage_error, A(argparse.Namespace(), "--lr must be positive"), SystemExit, "2"),
     E(cli.main, A([1]), TypeError, r"argv\[0\] must be a str"),
+    # ---- dlref.lab.gpu_check, dlref.lab.benchmarks.attention_cuda
+    E(gpu_check.Part, A("Tests", "m:f", 1.0), ValueError, r"Part\.name must be lower-case letters"),
+    E(gpu_check.Part, A("x", "m.f", 1.0), ValueError, r"Part\.target must be 'module:function'"),
+    E(gpu_check.Part, A("x", "m:f", 0), ValueError, r"Part\.budget_s must be a finite number in \(0"),
+    E(gpu_check.Part, A("x", "m:f", 1.0, needs="torch"), TypeError, r"Part\.needs must be a list or tuple"),
+    E(gpu_check.provenance_record, A("x"), TypeError, "takes 0 positional arguments"),
+    E(gpu_check.run_parts, A([1], "out"), TypeError, r"parts\[0\] must be a Part"),
+    E(gpu_check.run_parts, A([NO_PART, NO_PART], "out"), ValueError, "parts must have distinct names"),
+    E(gpu_check.run_parts, A([NO_PART], "out", budget_scale=-1.0), ValueError, r"budget_scale must be a finite number in \(0"),
+    E(gpu_check.run_parts, A([NO_PART], None), TypeError, "out must be a path"),
+    E(gpu_check.check_record, A({"format": "x"}), ValueError, "record must hold the key"),
+    E(gpu_check.check_record, lambda: (({**gpu_record(), "format": "x"},), {}), ValueError,
+      r"record\['format'\] must be 'dlref-gpu-check/1'"),
+    E(gpu_check.default_folder, A("x"), TypeError, "takes 0 positional arguments"),
+    E(gpu_check.read_result, A(3), TypeError, "folder must be a path"),
+    E(gpu_check.format_result, A(None), TypeError, "record must be a dict"),
+    E(gpu_check.prepare_data, A(None), TypeError, "folder must be a path"),
+    E(gpu_check.prepare_data, A("gpu-data", 5), TypeError, "root must be a path"),
+    E(gpu_check.main, A(["--parts", "nope"]), SystemExit, "2"),
+    E(gpu_check.main, A(["--budget-scale", "-1"]), SystemExit, "2"),
+    E(gpu_check.main, A("--list"), TypeError, "argv must be a list or tuple"),
+    E(attention_cuda.Config, A(lengths=(0,)), ValueError, r"Config\.lengths\[0\] must be an int >= 1"),
+    E(attention_cuda.Config, A(dtypes=("float32",)), ValueError, r"Config\.dtypes\[0\] must be one of"),
+    E(attention_cuda.Config, A(implementations=("cuDNN",)), ValueError, r"Config\.implementations\[0\] must be one of"),
+    E(attention_cuda.attention_flops, A(0, 1, 1, 1), ValueError, "B must be an int >= 1"),
+    E(attention_cuda.shape_for, A(None, 16, 8), TypeError, "cfg must be a Config"),
+    E(attention_cuda.measure, A(ATTN, "int8", 8, 16, "cpu"), ValueError, "dtype must be one of"),
+    E(attention_cuda.measure, A(ATTN, "bfloat16", 8, 16, "gpu7"), ValueError, "device must name a device"),
+    E(attention_cuda.run, A(None), TypeError, "cfg must be a Config"),
+    E(attention_cuda.run, A(ATTN, float("nan"), "cpu"), ValueError, "deadline must be a finite number"),
+    E(attention_cuda.table, A(None), TypeError, "rows must be a list or tuple"),
+    E(attention_cuda.table, A([{"dtype": "bfloat16"}]), ValueError, r"rows\[0\] must hold the key"),
+    E(attention_cuda.main, A(["--lengths", "0"]), SystemExit, "2"),
     # ---- dlref.lab.experiments.classifiers
     E(classifiers.cpu_threads, A(0), ValueError, "n must be an int >= 1"),
     E(classifiers.cpu_threads, A("2"), TypeError, "n must be an int >= 1"),

@@ -9,6 +9,7 @@
   [`dlref.lab.figures`][dlref.lab.figures] — where a number or figure came from.
 * [`dlref.lab.experiments`][dlref.lab.experiments] and [`dlref.lab.benchmarks`][dlref.lab.benchmarks] — what the site stores and measures.
 * [`dlref.lab.cli`][dlref.lab.cli] — the ``dlref`` command line (``dlref gan`` in [`dlref.lab.gan.cli`][dlref.lab.gan.cli]).
+* [`dlref.lab.gpu_check`][dlref.lab.gpu_check] — ``make gpu-check``: everything that should run on a CUDA GPU, in one command.
 
 The lab imports the reference modules; no reference module imports the lab
 (``tests/test_layout.py``). Submodules are imported on first use.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_SUBMODULES = {"benchmarks", "cli", "data", "device", "experiments", "figures", "gan", "profile", "provenance", "results", "train"}
+_SUBMODULES = {"benchmarks", "cli", "data", "device", "experiments", "figures", "gan", "gpu_check", "profile", "provenance", "results", "train"}
 
 
 def __getattr__(name: str) -> Any:
