@@ -38,6 +38,7 @@ import torch
 from torch import nn
 
 from dlref.lab import benchmarks, cli, data, figures, provenance, results, train
+from dlref.lab import checkpoint, distributed
 from dlref.lab.data import DatasetNotFoundError
 from dlref.lab.experiments import (classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range,
                                mlp_fashion, overfitting, torch_inputs, train_cli, vit_fashion)
@@ -52,7 +53,7 @@ from dlref.lab.benchmarks import attention_cuda
 device = importlib.import_module("dlref.lab.device")  # `dlref.device` the attribute is the function
 profile = importlib.import_module("dlref.lab.profile")
 
-LAB_MODULES = [train, data, results, figures, device, profile, provenance, benchmarks, cli,
+LAB_MODULES = [train, checkpoint, distributed, data, results, figures, device, profile, provenance, benchmarks, cli,
                classifiers, esl_weight_decay, fashion_fast, gan_fashion, gan_ring, long_range, mlp_fashion,
                overfitting, torch_inputs, train_cli, vit_fashion, gan_cli, gan_train, metrics, toy]
 LAB_MODULES += [gpu_check, attention_cuda]
@@ -194,6 +195,12 @@ def garbage(path: str) -> Path:
     return p
 
 
+def _step_args() -> tuple[tuple, dict]:
+    """An optimizer and a loss with a graph, for optimizer_step."""
+    w = torch.nn.Parameter(torch.ones(2))
+    return (torch.optim.SGD([w], lr=0.1), (w ** 2).sum()), {}
+
+
 def A(*args, **kwargs) -> Callable[[], tuple[tuple, dict]]:
     """Arguments known in advance (no tensors to build)."""
     return lambda: (args, kwargs)
@@ -204,12 +211,25 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     # dlref.lab.train
     train.seed_everything: A(0),
     train.TrainConfig: A(epochs=1, batch_size=2),
-    train.rng_state: lambda: (([torch.Generator()],), {}),
-    train.set_rng_state: lambda: ((train.rng_state(), []), {}),
-    train.write_json: A("out.json", {"a": 1}),
-    train.save_checkpoint: A("ckpt.pt", {"a": 1}),
-    train.load_checkpoint: A("missing.pt", "cpu"),
+    checkpoint.rng_state: lambda: (([torch.Generator()],), {}),
+    checkpoint.set_rng_state: lambda: ((checkpoint.rng_state(), []), {}),
+    checkpoint.write_json: A("out.json", {"a": 1}),
+    checkpoint.save_checkpoint: A("ckpt.pt", {"a": 1}),
+    checkpoint.load_checkpoint: A("missing.pt", "cpu"),
     train.check_finite: lambda: ((torch.tensor(0.5),), dict(epoch=1, step=1)),
+    train.mixed_precision: A("cpu", True),
+    train.optimizer_step: lambda: _step_args(),
+    train.progress_bar: A(False, total=3),
+    checkpoint.atomic_write: lambda: ((Path("aw.bin"), lambda fh: fh.write(b"x")), {}),
+    checkpoint.check_resumable: A("c.pt", {"a": 1}, {"schema": 1}, required=("a",), written_by="a test"),
+    checkpoint.parameter_shapes: lambda: ((), {"G": nn.Linear(2, 1)}),
+    checkpoint.tensor_identity: lambda: ((torch.ones(3, 2),), {}),
+    checkpoint.remove_stale_temporaries: A("no-such-folder"),
+    distributed.World: A(size=2, rank=1),
+    distributed.world: A(),
+    distributed.shutdown: A(),
+    distributed.shard_loader: lambda: ((torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 1)),
+                                                                    batch_size=2), distributed.World(size=2, rank=1)), {}),
     train.predict: lambda: ((net(), batches()), dict(device="cpu")),
     train.evaluate: lambda: ((net(), batches(), nn.functional.cross_entropy), dict(device="cpu")),
     train.confusion_matrix: lambda: ((torch.tensor([0, 1]), torch.tensor([1, 1]), 2), {}),
@@ -422,19 +442,41 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(train.TrainConfig, A(amp="yes"), TypeError, r"TrainConfig\.amp must be True or False"),
     E(train.TrainConfig, A(lr=True), TypeError, r"TrainConfig\.lr must be a real number; got bool True"),
     E(train.TrainConfig, A(max_steps=0), ValueError, r"TrainConfig\.max_steps must be a positive int"),
-    E(train.rng_state, A(None), TypeError, "generators must be an iterable"),
-    E(train.rng_state, A([1]), TypeError, r"generators\[0\] must be a Generator"),
-    E(train.set_rng_state, A(None), TypeError, "state must be a dict"),
-    E(train.set_rng_state, A({"python": 1}), ValueError, "state must hold the key.*lacks 'torch'"),
-    E(train.set_rng_state, lambda: ((train.rng_state(), [torch.Generator()]), {}), ValueError,
+    E(checkpoint.rng_state, A(None), TypeError, "generators must be an iterable"),
+    E(train.mixed_precision, A("gpu7", True), ValueError, "device must name a device"),
+    E(train.mixed_precision, A("cpu", "yes"), TypeError, "amp must be True or False"),
+    E(train.optimizer_step, A(None, torch.tensor(1.0)), TypeError, "optimizer must be a Optimizer|optimizer must be"),
+    E(train.optimizer_step, lambda: ((_step_args()[0][0], 1.0), {}), TypeError, "loss must be a torch.Tensor"),
+    E(train.progress_bar, A("yes", total=3), TypeError, "enabled must be True or False"),
+    E(train.progress_bar, A(False, total=-1), ValueError, "total must be an int >= 0"),
+    E(checkpoint.atomic_write, A(None, print), TypeError, "path must be a path"),
+    E(checkpoint.check_resumable, A("c.pt", {}, {}, required=("model",), written_by="fit"), checkpoint.CheckpointError,
+      r"c\.pt lacks model: it was not written by fit"),
+    E(checkpoint.check_resumable, A("c.pt", None, {}, required=(), written_by="fit"), TypeError, "state must be a dict"),
+    E(checkpoint.parameter_shapes, lambda: ((), {"G": "not a module"}), TypeError, "G must be a Module"),
+    E(checkpoint.tensor_identity, A([1, 2]), TypeError, "data must be a torch.Tensor"),
+    E(checkpoint.remove_stale_temporaries, A(None), TypeError, "folder must be a path"),
+    E(distributed.World, A(size=0), ValueError, "size must be an int >= 1"),
+    E(distributed.World, A(size=2, rank=2), ValueError, "rank must be an int"),
+    E(distributed.World, A(backend="mpi"), ValueError, "backend must be one of"),
+    E(distributed.world, A("mpi"), ValueError, "backend must be one of"),
+    E(distributed.shutdown, A("x"), TypeError, "takes 0 positional arguments"),
+    E(distributed.shard_loader, A([(1, 2)], distributed.World()), TypeError, "loader must be a torch DataLoader"),
+    E(distributed.shard_loader, lambda: ((torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 1)),
+                                                                      batch_size=2), "world"), {}),
+      TypeError, "world must be a World"),
+    E(checkpoint.rng_state, A([1]), TypeError, r"generators\[0\] must be a Generator"),
+    E(checkpoint.set_rng_state, A(None), TypeError, "state must be a dict"),
+    E(checkpoint.set_rng_state, A({"python": 1}), ValueError, "state must hold the key.*lacks 'torch'"),
+    E(checkpoint.set_rng_state, lambda: ((checkpoint.rng_state(), [torch.Generator()]), {}), ValueError,
       r"checkpoint holds 0 generator state\(s\); got 1"),
-    E(train.write_json, A(None, {}), TypeError, r"path must be a path \(str or os.PathLike\)"),
-    E(train.write_json, A("x.json", {"a": object()}), TypeError, "obj must be JSON-serialisable"),
-    E(train.save_checkpoint, A(3, {}), TypeError, "path must be a path"),
-    E(train.load_checkpoint, A(None), TypeError, "path must be a path"),
-    E(train.load_checkpoint, A("nothing.pt"), FileNotFoundError, "no checkpoint at nothing.pt"),
-    E(train.load_checkpoint, A("x.pt", map_location="gpu7"), ValueError, "map_location must name a device"),
-    E(train.CheckpointError, lambda: ((garbage("garbage.pt"),), {}), train.CheckpointError,
+    E(checkpoint.write_json, A(None, {}), TypeError, r"path must be a path \(str or os.PathLike\)"),
+    E(checkpoint.write_json, A("x.json", {"a": object()}), TypeError, "obj must be JSON-serialisable"),
+    E(checkpoint.save_checkpoint, A(3, {}), TypeError, "path must be a path"),
+    E(checkpoint.load_checkpoint, A(None), TypeError, "path must be a path"),
+    E(checkpoint.load_checkpoint, A("nothing.pt"), FileNotFoundError, "no checkpoint at nothing.pt"),
+    E(checkpoint.load_checkpoint, A("x.pt", map_location="gpu7"), ValueError, "map_location must name a device"),
+    E(checkpoint.CheckpointError, lambda: ((garbage("garbage.pt"),), {}), checkpoint.CheckpointError,
       "garbage.pt .*start afresh"),
     E(train.check_finite, A(0.5, epoch=1, step=1), TypeError, "loss must be a torch.Tensor"),
     E(train.check_finite, lambda: ((torch.ones(3),), dict(epoch=1, step=1)), ValueError,
@@ -797,7 +839,7 @@ ERROR_INPUTS: list[ErrorInput] = [
 
 #: The call each error class's row makes: the error is what the bad call raises.
 PRODUCERS = {
-    train.NonFiniteLossError: train.check_finite, train.CheckpointError: train.load_checkpoint,
+    train.NonFiniteLossError: train.check_finite, checkpoint.CheckpointError: checkpoint.load_checkpoint,
     DatasetNotFoundError: data.prepare_fashion_mnist, data.DatasetCorruptError: data.prepare_fashion_mnist,
     ResultMissingError: results.run_or_load, results.ResultCorruptError: results.run_or_load,
     gan_train.GANDivergedError: gan_train.train,
@@ -847,10 +889,11 @@ FUZZ_VALUES: dict[str, Any] = {
 }
 #: Parameters whose fuzz would only exercise what they are handed over to (documented pass-through).
 PASS_THROUGH = {
-    (train.save_checkpoint, "state"),  # anything torch.save accepts
-    (train.write_json, "obj"),  # checked by trying to serialise it: every fuzz value is JSON
+    (checkpoint.save_checkpoint, "state"),  # anything torch.save accepts
+    (checkpoint.write_json, "obj"),  # checked by trying to serialise it: every fuzz value is JSON
     (cli.Command, "help"), (results.Result, "directory"),
     (torch_inputs.run, "out_dir"),  # a valid folder would start the whole sweep in a subprocess
+    (gan_train.train, "compile_models"),  # True is valid: torch.compile then takes longer than the deadline
 }
 #: Clear messages that name the argument by its meaning rather than its parameter name.
 CLEAR_WITHOUT_NAME = {

@@ -266,7 +266,7 @@ def test_concurrent_writers_compute_once(tmp_path, monkeypatch):
 
 
 def test_write_json_never_writes_bare_nan(tmp_path):
-    from dlref.lab.train import write_json
+    from dlref.lab.checkpoint import write_json
 
     write_json(tmp_path / "m.json", {"loss": [1.0, float("nan"), float("inf")]})
     text = (tmp_path / "m.json").read_text()

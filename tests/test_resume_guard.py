@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from dlref.lab import train
+from dlref.lab import checkpoint
 
 
 def _run(tmp_path, *, hidden=16, n=96, batch_size=16, resume=False, max_steps=None, epochs=1, opt_cls=torch.optim.Adam):
@@ -31,7 +32,7 @@ def _run(tmp_path, *, hidden=16, n=96, batch_size=16, resume=False, max_steps=No
 ])
 def test_resume_with_other_settings_is_refused_naming_the_difference(tmp_path, change, named):
     _run(tmp_path, epochs=1)
-    with pytest.raises(train.CheckpointError, match=rf"checkpoint\.pt was written by a different run.*{named}"):
+    with pytest.raises(checkpoint.CheckpointError, match=rf"checkpoint\.pt was written by a different run.*{named}"):
         _run(tmp_path, epochs=2, resume=True, **change)
 
 
@@ -44,7 +45,7 @@ def test_resume_with_the_same_settings_continues(tmp_path):
 def test_smoke_checkpoint_cannot_end_a_real_run(tmp_path):
     smoke = _run(tmp_path, epochs=1, max_steps=3)
     assert smoke["stopped_early"]
-    with pytest.raises(train.CheckpointError, match=r"max_steps \(smoke mode\): checkpoint 3, this run None"):
+    with pytest.raises(checkpoint.CheckpointError, match=r"max_steps \(smoke mode\): checkpoint 3, this run None"):
         _run(tmp_path, epochs=3, resume=True)
 
 
@@ -58,22 +59,22 @@ def test_stale_temporaries_are_removed(tmp_path):
 
 def test_checkpoint_without_required_parts_is_refused(tmp_path):
     torch.save({"model": {}}, tmp_path / "checkpoint.pt")
-    with pytest.raises(train.CheckpointError, match="lacks optimizer, epoch, rng, metrics"):
+    with pytest.raises(checkpoint.CheckpointError, match="lacks optimizer, epoch, rng, metrics"):
         _run(tmp_path, epochs=2, resume=True)
 
 
 def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypatch):
-    train.save_checkpoint(tmp_path / "checkpoint.pt", {"epoch": 1})
+    checkpoint.save_checkpoint(tmp_path / "checkpoint.pt", {"epoch": 1})
 
     def full(state, fh, *args, **kwargs):
         fh.write(b"partial")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(torch, "save", full)
-    with pytest.raises(train.CheckpointError, match=r"No space left on device.*previous checkpoint there is intact"):
-        train.save_checkpoint(tmp_path / "checkpoint.pt", {"epoch": 2})
+    with pytest.raises(checkpoint.CheckpointError, match=r"No space left on device.*previous checkpoint there is intact"):
+        checkpoint.save_checkpoint(tmp_path / "checkpoint.pt", {"epoch": 2})
     monkeypatch.undo()
-    assert train.load_checkpoint(tmp_path / "checkpoint.pt") == {"epoch": 1}
+    assert checkpoint.load_checkpoint(tmp_path / "checkpoint.pt") == {"epoch": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]
 
 

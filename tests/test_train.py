@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from dlref.lab import train
+from dlref.lab import checkpoint
 
 
 def _data(n=96, d=6, classes=3, seed=0):
@@ -51,7 +52,7 @@ def test_resume_reproduces_uninterrupted_run_exactly(tmp_path):
     with pytest.raises(_Interrupt):
         train.fit(model2, loader2, optimizer=opt2, scheduler=sched2, loss_fn=dying_loss, epochs=4,
                   device="cpu", checkpoint_dir=tmp_path / "b", progress=False, log_every=4)
-    assert train.load_checkpoint(tmp_path / "b" / train.CHECKPOINT_FILE)["epoch"] == 2
+    assert checkpoint.load_checkpoint(tmp_path / "b" / checkpoint.CHECKPOINT_FILE)["epoch"] == 2
 
     # A new process would rebuild everything from scratch with a different RNG state.
     model3, loader3, opt3, sched3 = _setup(seed=123)
@@ -86,7 +87,7 @@ def test_training_reduces_loss_and_metrics_file(tmp_path):
     val = torch.utils.data.DataLoader(_data(seed=1), batch_size=32)
     m = train.fit(model, loader, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=5, device="cpu",
                   val_loader=val, checkpoint_dir=tmp_path, progress=False, log_every=3)
-    on_disk = json.loads((tmp_path / train.METRICS_FILE).read_text())
+    on_disk = json.loads((tmp_path / checkpoint.METRICS_FILE).read_text())
     assert on_disk == json.loads(json.dumps(m))
     assert on_disk["epoch"] == [1, 2, 3, 4, 5]
     for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "images_per_s", "seconds"):
@@ -209,18 +210,18 @@ def test_seed_everything():
 
 def test_rng_state_roundtrip_and_mismatch():
     g = torch.Generator().manual_seed(3)
-    state = train.rng_state([g])
+    state = checkpoint.rng_state([g])
     a = (torch.rand(2), torch.rand(2, generator=g))
-    train.set_rng_state(state, [g])
+    checkpoint.set_rng_state(state, [g])
     b = (torch.rand(2), torch.rand(2, generator=g))
     assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
     with pytest.raises(ValueError, match="1 generator state"):
-        train.set_rng_state(state, [])
+        checkpoint.set_rng_state(state, [])
 
 
 def test_save_checkpoint_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "c.pt"
-    train.save_checkpoint(path, {"epoch": 1})
+    checkpoint.save_checkpoint(path, {"epoch": 1})
 
     def broken_save(obj, fh):
         fh.write(b"partial")
@@ -228,9 +229,9 @@ def test_save_checkpoint_is_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "save", broken_save)
     with pytest.raises(KeyboardInterrupt):
-        train.save_checkpoint(path, {"epoch": 2})
+        checkpoint.save_checkpoint(path, {"epoch": 2})
     monkeypatch.undo()
-    assert train.load_checkpoint(path)["epoch"] == 1
+    assert checkpoint.load_checkpoint(path)["epoch"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
 
 

@@ -219,7 +219,7 @@ def snapshot(layout: str, out: Path) -> int:
 def apply(snapshot_file: Path, dry_run: bool) -> int:
     import dlref.lab.results as res
     from dlref.lab import provenance
-    from dlref.lab.train import write_json
+    from dlref.lab.checkpoint import write_json
 
     snap = json.loads(snapshot_file.read_text(encoding="utf-8"))
     for name, before in snap["records"].items():

@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from dlref.lab.data import DatasetNotFoundError
     from dlref.lab.results import ResultCorruptError
-    from dlref.lab.train import CheckpointError
+    from dlref.lab.checkpoint import CheckpointError
 
     try:
         return args.run(args)

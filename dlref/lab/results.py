@@ -122,7 +122,7 @@ def results_root() -> Path:
     env = os.environ.get("DLREF_RESULTS")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]  # dlref/lab/results.py → the checkout
     if (checkout / "mkdocs.yml").exists():
         return checkout / "results"
     return Path.home() / ".cache" / "dlref" / "results"
@@ -309,7 +309,7 @@ def run_or_load(
     """
     import dlref
     from dlref.lab import provenance
-    from dlref.lab.train import write_json
+    from dlref.lab.checkpoint import write_json
 
     from dlref.lab.profile import PROFILES
 

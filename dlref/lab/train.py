@@ -24,12 +24,10 @@ step on the same pieces):
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
-import pickle
 import random
-import tempfile
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,19 +37,11 @@ import torch
 from torch import nn
 
 from dlref import validate
-
-#: File name of the checkpoint inside ``checkpoint_dir``.
-CHECKPOINT_FILE = "checkpoint.pt"
-#: File name of the metrics JSON inside ``checkpoint_dir``.
-METRICS_FILE = "metrics.json"
-
+from dlref.lab.checkpoint import (CHECKPOINT_FILE, CHECKPOINT_SCHEMA, METRICS_FILE, check_resumable, load_checkpoint,
+                                  remove_stale_temporaries, rng_state, save_checkpoint, set_rng_state, write_json)
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss became NaN or ±inf; the message names the epoch and step."""
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file is truncated, foreign or unsafe; the message names the file and the fix."""
 
 
 # --------------------------------------------------------------------------- seeding / config
@@ -161,164 +151,6 @@ def _check_positive_int(name: str, value: Any) -> None:
 
 
 # --------------------------------------------------------------------------- RNG, files, checkpoints
-
-
-def rng_state(generators: Iterable[torch.Generator] = ()) -> dict[str, Any]:
-    """Every RNG state a training step can consume: Python, NumPy, torch CPU/CUDA and ``generators``.
-
-    Args:
-        generators: Extra generators (e.g. a ``DataLoader``'s) whose states are saved in order.
-
-    Returns:
-        A dict for [`set_rng_state()`][dlref.lab.train.set_rng_state] (and for ``torch.save``).
-    """
-    validate.iterable("generators", generators, "an iterable of torch.Generator", of=torch.Generator)
-    state: dict[str, Any] = {
-        "python": random.getstate(),
-        "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "generators": [g.get_state() for g in generators],
-    }
-    with contextlib.suppress(ImportError):
-        import numpy as np
-
-        state["numpy"] = np.random.get_state()
-    return state
-
-
-def set_rng_state(state: dict[str, Any], generators: Iterable[torch.Generator] = ()) -> None:
-    """Restore the states saved by [`rng_state()`][dlref.lab.train.rng_state] (same ``generators``, same order).
-
-    Raises:
-        ValueError: The number of generators differs from the number saved.
-    """
-    validate.mapping("state", state, ("python", "torch", "cuda", "generators"))
-    validate.iterable("generators", generators, "an iterable of torch.Generator", of=torch.Generator)
-    generators = list(generators)
-    if len(generators) != len(state["generators"]):
-        raise ValueError(
-            f"checkpoint holds {len(state['generators'])} generator state(s); got {len(generators)} generator(s) to restore"
-        )
-    random.setstate(state["python"])
-    torch.set_rng_state(state["torch"])
-    if state["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-    for g, s in zip(generators, state["generators"]):
-        g.set_state(s)
-    if "numpy" in state:
-        with contextlib.suppress(ImportError):
-            import numpy as np
-
-            np.random.set_state(state["numpy"])
-
-
-def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write through a temporary file in the same folder, then ``os.replace``: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON atomically (see [`save_checkpoint()`][dlref.lab.train.save_checkpoint]).
-
-    Objects JSON does not know (tensors with one element, NumPy scalars) are written as floats, and
-    NaN or ±inf as ``null``: bare ``NaN`` is not JSON, and other readers reject it.
-
-    Examples:
-        >>> import tempfile; path = Path(tempfile.mkdtemp()) / "m.json"
-        >>> write_json(path, {"loss": [0.5, float("nan")], "acc": torch.tensor(0.25)})
-        >>> json.loads(path.read_text())
-        {'loss': [0.5, None], 'acc': 0.25}
-    """
-    validate.path("path", path)
-    validate.json_value("obj", obj)
-    data = json.dumps(_json_safe(obj), indent=1, allow_nan=False).encode()
-    _atomic_write(Path(path), lambda fh: fh.write(data))
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if obj is None or isinstance(obj, (str, bool, int)):
-        return obj
-    value = float(obj)  # floats, NumPy scalars, one-element tensors
-    return value if math.isfinite(value) else None
-
-
-def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
-    """``torch.save(state)`` atomically: an interrupted save leaves the previous checkpoint intact.
-
-    Args:
-        path: Destination file.
-        state: Anything ``torch.save`` accepts; [`fit()`][dlref.lab.train.fit] stores ``model``, ``optimizer``,
-            ``scheduler``, ``scaler``, ``epoch``, ``rng`` and ``metrics``.
-    """
-    validate.path("path", path)
-    try:
-        _atomic_write(Path(path), lambda fh: torch.save(state, fh))
-    except OSError as exc:  # disk full, read-only folder, quota: the previous checkpoint is untouched
-        raise CheckpointError(
-            f"could not write the checkpoint {path} ({exc.strerror or exc}); the previous checkpoint there is intact. "
-            "Free disk space or choose another checkpoint folder, then resume"
-        ) from None
-
-
-def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Load a checkpoint written by [`save_checkpoint()`][dlref.lab.train.save_checkpoint].
-
-    The file is read with ``torch.load(weights_only=True)``: a checkpoint that holds anything
-    but tensors, containers, numbers and the NumPy RNG state is refused instead of unpickled.
-
-    Raises:
-        FileNotFoundError: No file at ``path`` (the message says how to start afresh).
-        CheckpointError: The file is truncated, foreign or holds objects a checkpoint never has.
-    """
-    validate.path("path", path)
-    validate.device("map_location", map_location)
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; train without resume=True to start a new run")
-    # torch's restricted unpickler: tensors, containers and numbers, plus the NumPy array types
-    # that np.random.get_state() returns. Anything else (a crafted file's code) is refused.
-    try:
-        with torch.serialization.safe_globals(_numpy_rng_globals()):
-            state = torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            f"{path} holds objects a dlref checkpoint never contains, so it was not loaded (it may run code); "
-            f"delete it or point --checkpoint-dir elsewhere to start afresh ({str(exc).splitlines()[-1][:200]})"
-        ) from None
-    except Exception as exc:  # a torn or foreign file fails anywhere in torch's reader or unpickler
-        raise CheckpointError(
-            f"{path} is not a readable checkpoint (truncated or not written by dlref: {type(exc).__name__}: "
-            f"{(str(exc).splitlines() or [''])[0][:200]}); "
-            "delete it to start afresh"
-        ) from None
-    if not isinstance(state, dict):
-        raise CheckpointError(f"{path} is not a dlref checkpoint (it holds a {type(state).__name__}, not a dict); delete it to start afresh")
-    return state
-
-
-def _numpy_rng_globals() -> list[Any]:
-    """The NumPy types inside ``np.random.get_state()``, allowed by the restricted unpickler."""
-    try:
-        import numpy as np
-    except ImportError:
-        return []
-    reconstruct = getattr(getattr(np, "_core", np.core), "multiarray")._reconstruct
-    return [reconstruct, np.ndarray, np.dtype, type(np.dtype(np.uint32))]
 
 
 def check_finite(loss: torch.Tensor, *, epoch: int, step: int) -> float:
@@ -483,13 +315,11 @@ def _validate_fit_args(model: Any, optimizer: Any, epochs: Any, log_every: Any, 
         )
 
 
-#: Format of the checkpoints ``fit`` writes; a checkpoint of another format is refused.
-CHECKPOINT_SCHEMA = 1
-
-
-def _fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loader: Any, max_steps: int | None) -> dict[str, Any]:
+def _fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loader: Any, max_steps: int | None,
+                 processes: int = 1) -> dict[str, Any]:
     """What a resumed run must share with the run that wrote the checkpoint: the model's parameter
-    shapes, the optimizer, the data's identity and size (not its order), the batch size, smoke mode."""
+    shapes, the optimizer, the data's identity and size (not its order), the batch size of one step
+    over all processes (not the number of processes), smoke mode."""
     dataset = getattr(loader, "dataset", None)
     kinds, inner = [], dataset
     while inner is not None and len(kinds) < 4:  # Subset(FashionMNIST) → ["Subset", "FashionMNIST"]
@@ -504,47 +334,9 @@ def _fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loader: Any
         "param_groups": len(optimizer.param_groups),
         "data": "/".join(kinds) or type(loader).__name__,
         "examples": size,
-        "batch_size": getattr(loader, "batch_size", None),
+        "batch_size": getattr(loader, "batch_size", None) and loader.batch_size * processes,
         "smoke_max_steps": max_steps,
     }
-
-
-def _check_resumable(path: Path, state: dict[str, Any], now: dict[str, Any]) -> None:
-    """Refuse a checkpoint that this run cannot continue, naming each difference."""
-    missing = [k for k in ("model", "optimizer", "epoch", "rng", "metrics") if k not in state]
-    if missing:
-        raise CheckpointError(f"{path} lacks {', '.join(missing)}: it was not written by dlref.lab.train.fit; delete it to start afresh")
-    then = state.get("fingerprint")
-    if then is None:
-        return  # written before fingerprints: the state-dict load below still checks shapes
-    if then.get("schema") != CHECKPOINT_SCHEMA:
-        raise CheckpointError(f"{path} has checkpoint format {then.get('schema')!r}, this dlref writes {CHECKPOINT_SCHEMA}; start afresh")
-    differences = []
-    labels = {"model": "model class", "optimizer": "optimizer", "param_groups": "optimizer parameter groups",
-              "data": "dataset", "examples": "number of training examples", "batch_size": "batch size",
-              "smoke_max_steps": "max_steps (smoke mode)"}
-    for key, label in labels.items():
-        if then.get(key) != now.get(key):
-            differences.append(f"{label}: checkpoint {then.get(key)!r}, this run {now.get(key)!r}")
-    old_shapes, new_shapes = then.get("shapes", {}), now["shapes"]
-    for name in sorted(set(old_shapes) | set(new_shapes)):
-        if old_shapes.get(name) != new_shapes.get(name):
-            differences.append(f"parameter {name}: checkpoint {old_shapes.get(name)}, this model {new_shapes.get(name)}")
-            break
-    if differences:
-        raise CheckpointError(
-            f"{path} was written by a different run, so it cannot be resumed: " + "; ".join(differences)
-            + ". Resume with the same settings, or start afresh without resume (or in another checkpoint folder)"
-        )
-
-
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Delete half-written ``.checkpoint.pt.*.tmp`` / ``.metrics.json.*.tmp`` files a killed save left."""
-    if folder.is_dir():
-        for name in (CHECKPOINT_FILE, METRICS_FILE):
-            for tmp in folder.glob(f".{name}.*.tmp"):
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
 
 
 def fit(
@@ -635,6 +427,12 @@ def fit(
     validate.boolean("cpu_amp", cpu_amp)
     validate.boolean("progress", progress)
     _validate_fit_args(model, optimizer, epochs, log_every, max_steps, checkpoint_dir, resume)
+    from dlref.lab import distributed
+
+    world = distributed.world()  # several processes under torchrun: each trains on its share of every batch
+    if world.size > 1:
+        device = world.device
+        train_loader = distributed.shard_loader(train_loader, world)
     device = default_device() if device is None else torch.device(device)
     on_cuda = device.type == "cuda"
     on_cpu_amp = cpu_amp and device.type == "cpu"
@@ -642,11 +440,11 @@ def fit(
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)
-    amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if (amp and on_cuda) else None
-    if amp and on_cpu_amp:
-        amp_dtype = torch.bfloat16
-    scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16) if on_cuda else None
+    amp_dtype, scaler = mixed_precision(device, amp, cpu_amp=cpu_amp)
     generators = _loader_generators(train_loader)
+    net = model  # what the steps call: the model itself, or its DistributedDataParallel wrapper
+    if world.size > 1:
+        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if on_cuda else None)
 
     ckpt_path = Path(checkpoint_dir) / CHECKPOINT_FILE if checkpoint_dir is not None else None
     metrics: dict[str, Any] = {
@@ -654,32 +452,41 @@ def fit(
         "images_per_s": [], "seconds": [], "step_loss": [],
         "device": describe(device), "amp_dtype": str(amp_dtype).replace("torch.", "") if amp_dtype else None,
         "channels_last": channels_last, "steps": 0, "resumed_from_epoch": None, "stopped_early": False,
+        "processes": world.size,
     }
     start_epoch = 0
     window: list[float] = []  # losses since the last `step_loss` entry
-    fingerprint = _fingerprint(model, optimizer, train_loader, max_steps)
-    if checkpoint_dir is not None:
-        _remove_stale_temporaries(Path(checkpoint_dir))
+    fingerprint = _fingerprint(model, optimizer, train_loader, max_steps, world.size)
+    if checkpoint_dir is not None and world.is_main:
+        remove_stale_temporaries(checkpoint_dir)
     if resume:
         state = load_checkpoint(ckpt_path, map_location=device)
-        _check_resumable(ckpt_path, state, fingerprint)
+        check_resumable(ckpt_path, state, fingerprint, required=("model", "optimizer", "epoch", "rng", "metrics"),
+                        written_by="dlref.lab.train.fit")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state.get("scheduler") is not None:
             scheduler.load_state_dict(state["scheduler"])
         if scaler is not None and state.get("scaler") is not None:
             scaler.load_state_dict(state["scaler"])
-        set_rng_state(state["rng"], generators)
+        same_sampling = len(state["rng"].get("generators", [])) == len(generators)
+        # Resumed with another number of processes, the batches come from another sampler (torchrun's
+        # DistributedSampler, or the loader's own generator): only the global RNG states carry over.
+        set_rng_state({**state["rng"], "generators": []} if not same_sampling else state["rng"],
+                      generators if same_sampling else [])
         metrics.update(state["metrics"])
+        metrics["processes"] = world.size
         metrics["stopped_early"] = False  # a finished smoke epoch must not end this run
         window = list(state.get("log_window", []))
         start_epoch = metrics["resumed_from_epoch"] = state["epoch"]
 
-    bar = _progress(progress, total=epochs, initial=start_epoch)
+    bar = progress_bar(progress and world.is_main, total=epochs, initial=start_epoch, unit="epoch")
     step = metrics["steps"]
     try:
         for epoch in range(start_epoch + 1, epochs + 1):
             model.train()
+            if hasattr(getattr(train_loader, "sampler", None), "set_epoch"):
+                train_loader.sampler.set_epoch(epoch)  # torchrun's sampler: a new, reproducible order each epoch
             loss_sum, correct, seen = 0.0, 0, 0
             t0 = time.perf_counter()
             for x, y in train_loader:
@@ -688,18 +495,13 @@ def fit(
                 validate.same_length(**{"a batch's x": x, "y": y})
                 x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
                 with autocast(device, enabled=amp, cpu=cpu_amp):
-                    logits = model(x)
+                    logits = net(x)
                     loss = loss_fn(logits, y)
                 step += 1
                 value = check_finite(loss, epoch=epoch, step=step)
-                optimizer.zero_grad(set_to_none=True)
-                if scaler is not None and scaler.is_enabled():
-                    scaler.scale(loss).backward()
-                    scaler.step(optimizer)
-                    scaler.update()
-                else:
-                    loss.backward()
-                    optimizer.step()  # θ ← update(θ, ∇θ L)
+                if world.size > 1:
+                    value = world.mean(loss.detach())  # the loss of the whole batch, over all processes
+                optimizer_step(optimizer, loss, scaler)  # θ ← update(θ, ∇θ L)
                 if scheduler is not None:
                     scheduler.step()
                 n = y.shape[0]
@@ -718,6 +520,7 @@ def fit(
                     break
             if seen == 0:
                 raise ValueError("train_loader yielded no batches")
+            loss_sum, correct, seen = world.total([loss_sum, correct, seen])
             if on_cuda:
                 torch.cuda.synchronize(device)
             seconds = time.perf_counter() - t0
@@ -731,15 +534,16 @@ def fit(
                 val = evaluate(model, val_loader, loss_fn, device=device, amp=amp, cpu_amp=cpu_amp)
                 metrics["val_loss"].append(val["loss"])
                 metrics["val_accuracy"].append(val["accuracy"])
-            if checkpoint_dir is not None:
+            if checkpoint_dir is not None and world.is_main:  # one writer: rank 0
                 write_json(Path(checkpoint_dir) / METRICS_FILE, metrics)
                 save_checkpoint(ckpt_path, {
                     "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
                     "scaler": scaler.state_dict() if scaler is not None else None,
                     "epoch": epoch, "rng": rng_state(generators), "metrics": metrics,
-                    "log_window": window, "fingerprint": fingerprint,
+                    "log_window": window, "fingerprint": fingerprint, "processes": world.size,
                 })
+            world.barrier()  # no process runs ahead of a checkpoint it may be resumed from
             if bar is not None:
                 bar.update(1)
             if metrics["stopped_early"]:
@@ -750,18 +554,81 @@ def fit(
     return metrics
 
 
-def _progress(enabled: bool, total: int, initial: int) -> Any:
-    if not enabled:
+# --------------------------------------------------------------------------- pieces both loops share
+
+
+def mixed_precision(device: torch.device | str, amp: bool, *, cpu_amp: bool = False) -> tuple[torch.dtype | None, Any]:
+    """The autocast dtype and gradient scaler of a training step on ``device``.
+
+    On CUDA with ``amp``: bf16 where the GPU supports it, else fp16 with a gradient scaler
+    (enabled only for fp16). On CPU: bf16 with ``cpu_amp``, else float32 (``None``). The scaler is
+    ``None`` off CUDA. Both loops ([`fit()`][dlref.lab.train.fit] and the GAN loop) choose here.
+
+    Examples:
+        >>> mixed_precision("cpu", amp=True)
+        (None, None)
+        >>> mixed_precision("cpu", amp=True, cpu_amp=True)
+        (torch.bfloat16, None)
+    """
+    validate.device("device", device)
+    validate.boolean("amp", amp)
+    validate.boolean("cpu_amp", cpu_amp)
+    device = torch.device(device)
+    dtype = None
+    if amp and device.type == "cuda":
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    elif amp and cpu_amp and device.type == "cpu":
+        dtype = torch.bfloat16
+    scaler = torch.amp.GradScaler("cuda", enabled=dtype == torch.float16) if device.type == "cuda" else None
+    return dtype, scaler
+
+
+def optimizer_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor, scaler: Any = None, *,
+                   sync: Callable[[], None] | None = None) -> None:
+    """One update: clear the gradients, backpropagate ``loss``, step (through ``scaler`` when it is enabled).
+
+    Args:
+        optimizer: The optimizer to step.
+        loss: A scalar loss with a graph.
+        scaler: The ``torch.amp.GradScaler`` from [`mixed_precision()`][dlref.lab.train.mixed_precision], or ``None``.
+        sync: Called between the backward pass and the step (the GAN loop averages gradients over
+            processes there).
+    """
+    validate.instance("optimizer", optimizer, torch.optim.Optimizer)
+    validate.tensor("loss", loss)
+    validate.instance("scaler", scaler, torch.amp.GradScaler, optional=True)
+    validate.callable_("sync", sync, optional=True)
+    if loss.numel() != 1 or not loss.requires_grad:
+        raise ValueError(f"loss must be a one-element tensor with a graph (requires_grad); got shape {tuple(loss.shape)}, "
+                         f"requires_grad={loss.requires_grad}")
+    optimizer.zero_grad(set_to_none=True)
+    scaled = scaler is not None and scaler.is_enabled()
+    (scaler.scale(loss) if scaled else loss).backward()
+    if sync is not None:
+        sync()
+    if scaled:
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        optimizer.step()
+
+
+def progress_bar(enabled: bool | None, *, total: int, initial: int = 0, unit: str = "step") -> Any:
+    """A tqdm progress bar, or ``None`` when disabled (``None``: only when stderr is a terminal) or tqdm is missing."""
+    validate.optional(validate.boolean, "enabled", enabled)
+    validate.positive_int("total", total, minimum=0)
+    validate.positive_int("initial", initial, minimum=0)
+    validate.instance("unit", unit, str)
+    if not (sys.stderr.isatty() if enabled is None else enabled):
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, initial=initial, unit="epoch", dynamic_ncols=True)
+    return tqdm(total=total, initial=initial, unit=unit, dynamic_ncols=True)
 
 
 __all__ = [
-    "CHECKPOINT_FILE", "CHECKPOINT_SCHEMA", "METRICS_FILE", "CheckpointError", "NonFiniteLossError", "TrainConfig", "check_finite",
-    "confusion_matrix", "evaluate", "fit", "load_checkpoint", "predict", "rng_state", "save_checkpoint",
-    "seed_everything", "set_rng_state", "write_json",
+    "NonFiniteLossError", "TrainConfig", "check_finite", "confusion_matrix", "evaluate", "fit", "mixed_precision",
+    "optimizer_step", "predict", "progress_bar", "seed_everything",
 ]

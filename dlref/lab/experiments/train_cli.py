@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--model", choices=("lenet", "bncnn", "vit"), default="lenet")
     p.add_argument("--data", choices=("fashion-mnist", "cifar10"), default="fashion-mnist")
     p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--batch-size", type=int, default=16,
+                   help="examples per step; under torchrun, over all processes together (each takes an equal share)")
     p.add_argument("--lr", type=float, default=1e-3, help="SGD with momentum 0.9 for lenet, Adam otherwise")
     p.add_argument("--weight-decay", type=float, default=None, help="default: 1e-4 for bncnn, 0 otherwise")
     p.add_argument("--seed", type=int, default=0)
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     """Train as ``args`` say; print per-epoch metrics and the final test accuracy. Returns the exit status."""
     import dlref
     from dlref.lab.data import DatasetNotFoundError
+    from dlref.lab import distributed
     from dlref.vit import ViT
 
     from dlref.lab.cli import usage_error
@@ -107,11 +109,16 @@ def run(args: argparse.Namespace) -> int:
         opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=wd)
     dl = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=args.batch_size, shuffle=True,
                                      generator=gen)
+    # Under torchrun, fit splits each batch of --batch-size among the processes (rank 0 writes and prints).
     m = train.fit(model, dl, optimizer=opt, loss_fn=nn.functional.cross_entropy, epochs=args.epochs, device=device,
                   val_loader=loader(Xt, yt, 500, shuffle=False), checkpoint_dir=args.checkpoint_dir,
                   resume=args.resume, max_steps=3 if args.dry_run else None, progress=not args.no_progress,
                   cpu_amp=args.cpu_amp)
-    for e, tl, va, ips in zip(m["epoch"], m["train_loss"], m["val_accuracy"], m["images_per_s"]):
-        print(f"epoch {e}: train loss {tl:.4f}  test accuracy {va:.2%}  {ips:.0f} images/s")
-    print(f"{args.model} on {args.data} ({len(X)} training images, {m['device']}): test accuracy {m['val_accuracy'][-1]:.2%}")
+    world = distributed.world()
+    if world.is_main:
+        for e, tl, va, ips in zip(m["epoch"], m["train_loss"], m["val_accuracy"], m["images_per_s"]):
+            print(f"epoch {e}: train loss {tl:.4f}  test accuracy {va:.2%}  {ips:.0f} images/s")
+        print(f"{args.model} on {args.data} ({len(X)} training images, {m['device']}, {world.size} process(es)): "
+              f"test accuracy {m['val_accuracy'][-1]:.2%}")
+    distributed.shutdown()
     return 0

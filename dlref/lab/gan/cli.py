@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--dataset", choices=DATASETS, default="fashion-mnist")
     t.add_argument("--loss", choices=sorted(LOSSES), default=d.loss)
     t.add_argument("--epochs", type=int, default=d.epochs)
-    t.add_argument("--batch-size", type=int, default=d.batch_size)
+    t.add_argument("--batch-size", type=int, default=d.batch_size,
+                   help="samples per step; under torchrun, over all processes together (each takes an equal share)")
     t.add_argument("--lr-g", type=float, default=d.lr_g)
     t.add_argument("--lr-d", type=float, default=d.lr_d)
     t.add_argument("--beta1", type=float, default=d.beta1)
@@ -137,6 +138,11 @@ def run(args: argparse.Namespace) -> int:
     except (GANDivergedError, FileNotFoundError) as err:
         print(f"dlref gan train: error: {err}", file=sys.stderr)
         return 1
+    from dlref.lab import distributed
+
+    if not distributed.world().is_main:  # under torchrun, rank 0 reports
+        distributed.shutdown()
+        return 0
     for i, epoch in enumerate(history["epoch"]):
         extra = ""
         if history["eval"]:
@@ -149,4 +155,5 @@ def run(args: argparse.Namespace) -> int:
           + (f"; files in {args.out}" if args.out is not None else ""))
     if args.out is not None:
         print(json.dumps({"metrics": str(args.out / "metrics.json"), "checkpoint": str(args.out / "checkpoint.pt")}))
+    distributed.shutdown()
     return 0

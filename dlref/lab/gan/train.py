@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,13 +37,15 @@ from torch import nn
 
 from dlref import validate
 from dlref.gan.losses import get_loss, gradient_penalty
-from dlref.lab.train import (NonFiniteLossError, check_finite, load_checkpoint, rng_state, save_checkpoint,
-                         seed_everything, set_rng_state, write_json)
+from dlref.lab.checkpoint import (CHECKPOINT_FILE, CHECKPOINT_SCHEMA, METRICS_FILE, CheckpointError, check_resumable,
+                                  load_checkpoint, parameter_shapes, remove_stale_temporaries, rng_state, save_checkpoint,
+                                  set_rng_state, tensor_identity, write_json)
+from dlref.lab.device import autocast, describe
+from dlref.lab.train import (NonFiniteLossError, check_finite, mixed_precision, optimizer_step, progress_bar,
+                             seed_everything)
 
 Tensor = torch.Tensor
 
-CHECKPOINT_FILE = "checkpoint.pt"
-METRICS_FILE = "metrics.json"
 NOISES = ("normal", "uniform", "random-each-step")
 #: Config fields that may differ between a run and its resumption (they do not change the parameters).
 _RESUMABLE_CHANGES = ("max_steps", "checkpoint_every", "save_images")
@@ -258,6 +259,203 @@ def _guard(value: float, what: str, *, epoch: int, step: int, threshold: float, 
     return value
 
 
+@dataclass
+class _Run:
+    """Everything one GAN run holds; the loop's steps below read and update it."""
+
+    config: GANConfig
+    G: nn.Module
+    D: nn.Module
+    data: Tensor
+    device: torch.device
+    pack: int
+    loss: Any
+    gen: torch.Generator
+    fixed_z: Tensor
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    scaler: Any
+    amp_dtype: torch.dtype | None
+    channels_last: bool
+    out: Path | None
+    ckpt: Path | None
+    world: Any  # dlref.lab.distributed.World: this process's rank among those training together
+
+    @property
+    def batch(self) -> int:
+        """Samples per step over all processes (``batch_size · pack``)."""
+        return self.config.batch_size * self.pack
+
+    def noise(self, n: int) -> Tensor:
+        """Noise for the whole step's batch, then this process's share (every process draws the same)."""
+        z = sample_noise(self.config.noise, n, self.config.z_dim, self.gen)
+        return self.world.share(z).to(self.device, non_blocking=True)
+
+    def judge(self, D: nn.Module, x: Tensor) -> Tensor:
+        """D on packs: ``(B·pack, *) → (B, pack·prod(*)) → (B, 1)``."""
+        return D(x.reshape(x.shape[0] // self.pack, -1) if self.pack > 1 else x)
+
+    def step(self, opt: torch.optim.Optimizer, value: Tensor, params: list[Tensor]) -> None:
+        """Backward and update; with several processes, the gradients are averaged over them first."""
+        optimizer_step(opt, value, self.scaler, sync=lambda: self.world.average_gradients(params))
+
+
+def _check_train_args(G: Any, D: Any, data: Any, config: Any, out_dir: Any, resume: Any, evaluate: Any, pack: Any,
+                      device: Any, progress: Any, compile_models: Any) -> None:
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"config must be a GANConfig; got {type(config).__name__}")
+    for name, net in (("G", G), ("D", D)):
+        if not isinstance(net, nn.Module):
+            raise TypeError(f"{name} must be a torch.nn.Module; got {type(net).__name__}")
+    if not isinstance(data, Tensor) or not data.is_floating_point() or data.ndim < 2:
+        raise TypeError(f"data must be a floating-point tensor (N, *); got "
+                        f"{type(data).__name__ if not isinstance(data, Tensor) else (data.dtype, tuple(data.shape))}")
+    validate.positive_int("pack", pack)
+    validate.path("out_dir", out_dir, optional=True)
+    validate.boolean("resume", resume)
+    validate.callable_("evaluate", evaluate, optional=True)
+    validate.device("device", device)
+    validate.optional(validate.boolean, "progress", progress)
+    validate.optional(validate.boolean, "compile_models", compile_models)
+    if len(data) < config.batch_size * pack:
+        raise ValueError(f"data holds {len(data)} samples, fewer than batch_size·pack = {config.batch_size * pack}")
+    if resume and out_dir is None:
+        raise ValueError("resume=True needs the out_dir that holds the checkpoint")
+
+
+def _prepare(G: nn.Module, D: nn.Module, data: Tensor, config: GANConfig, out_dir: Any, pack: int, device: Any,
+             compile_models: bool | None) -> tuple[_Run, nn.Module, nn.Module]:
+    """Seed, place the models, build the optimizers and precision; returns the run and the modules to call."""
+    from dlref.lab import distributed
+    from dlref.lab.device import device as default_device
+
+    world = distributed.world()
+    dev = world.device if world.size > 1 else (default_device() if device is None else torch.device(device))
+    if config.batch_size * pack % world.size:
+        raise ValueError(f"batch_size·pack = {config.batch_size * pack} must divide evenly among {world.size} processes")
+    seed_everything(config.seed)
+    channels_last = dev.type == "cuda" and data.ndim == 4  # faster convolutions on CUDA; CPU stays contiguous
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    G.to(dev, memory_format=fmt)
+    D.to(dev, memory_format=fmt)
+    world.broadcast_parameters(G, D)  # every process starts from rank 0's weights
+    with torch.no_grad():  # fail early, with shapes, if G's output does not look like the data
+        probe = G.eval()(torch.zeros(2, config.z_dim, device=dev))
+        G.train()
+    if probe.shape[1:] != data.shape[1:]:
+        raise ValueError(f"G's output {tuple(probe.shape[1:])} does not match the data's sample shape {tuple(data.shape[1:])}")
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick the fastest convolution once
+        data = data.pin_memory()  # batches then copy to the GPU asynchronously
+    gen = torch.Generator().manual_seed(config.seed)  # the one random stream of the loop
+    fixed_z = sample_noise("normal" if config.noise == "random-each-step" else config.noise, 64, config.z_dim,
+                           torch.Generator().manual_seed(config.seed + 1)).to(dev)
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=(config.beta1, config.beta2))
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=(config.beta1, config.beta2))
+    amp_dtype, scaler = mixed_precision(dev, config.amp)
+    out = Path(out_dir) if out_dir is not None else None
+    ckpt = out / CHECKPOINT_FILE if out is not None else None
+    if out is not None and world.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out)
+    run = _Run(config, G, D, data, dev, pack, get_loss(config.loss), gen, fixed_z, opt_g, opt_d, scaler, amp_dtype,
+               channels_last, out, ckpt, world)
+    # torch.compile pays on CUDA (fused kernels for the convolutions' epilogues), not for a few CPU steps.
+    if compile_models if compile_models is not None else dev.type == "cuda":
+        return run, torch.compile(G), torch.compile(D)
+    return run, G, D
+
+
+def _fingerprint(run: _Run) -> dict[str, Any]:
+    """What a resumed run must share with the one that wrote the checkpoint (not the number of processes)."""
+    return {"schema": CHECKPOINT_SCHEMA, "shapes": parameter_shapes(G=run.G, D=run.D), "model": f"{type(run.G).__name__}/"
+            f"{type(run.D).__name__}", "pack": run.pack, **tensor_identity(run.data)}
+
+
+def _resume(run: _Run, history: dict[str, Any]) -> dict[str, Any]:
+    """Load the checkpoint into the run; return the loop's saved position (and the history it carried)."""
+    state = load_checkpoint(run.ckpt, map_location=run.device)
+    check_resumable(run.ckpt, state, _fingerprint(run), required=("G", "D", "opt_g", "opt_d", "rng", "history", "config"),
+                    written_by="dlref.lab.gan.train.train")
+    diff = {k: (state["config"].get(k), v) for k, v in asdict(run.config).items()
+            if state["config"].get(k) != v and k not in _RESUMABLE_CHANGES}
+    if diff:
+        raise CheckpointError(f"cannot resume: the checkpoint {run.ckpt} was made with a different config (saved, now): {diff}; "
+                              "resume with the same config, or start afresh without resume")
+    run.G.load_state_dict(state["G"])
+    run.D.load_state_dict(state["D"])
+    run.opt_g.load_state_dict(state["opt_g"])
+    run.opt_d.load_state_dict(state["opt_d"])
+    if run.scaler is not None and state.get("scaler") is not None:
+        run.scaler.load_state_dict(state["scaler"])
+    set_rng_state(state["rng"], [run.gen])
+    history = state["history"]
+    history["resumed_from_step"], history["stopped_early"] = history["steps"], False
+    return {"history": history, **{k: state[k] for k in ("epoch", "pos", "perm", "window", "last_g", "sums")}}
+
+
+def _save(run: _Run, at: dict[str, Any]) -> None:
+    """Checkpoint the run and the loop's position (``at``), atomically; only the main process writes."""
+    if run.ckpt is None or not run.world.is_main:
+        return
+    save_checkpoint(run.ckpt, {
+        "G": run.G.state_dict(), "D": run.D.state_dict(), "opt_g": run.opt_g.state_dict(), "opt_d": run.opt_d.state_dict(),
+        "scaler": run.scaler.state_dict() if run.scaler is not None else None, "rng": rng_state([run.gen]),
+        "config": asdict(run.config), "fingerprint": _fingerprint(run), **at,
+    })
+
+
+def _d_step(run: _Run, G: nn.Module, D: nn.Module, x: Tensor, *, epoch: int, step: int) -> float:
+    """One discriminator step: minimise ``d_loss(D(x), D(G(z)))`` (+ λ·GP) with G fixed."""
+    config, B = run.config, run.batch
+    with autocast(run.device, enabled=config.amp):
+        with torch.no_grad():  # G is fixed here: no graph through it
+            fake = G(run.noise(B))
+        d_value = run.loss.d_loss(run.judge(D, x), run.judge(D, fake))
+    if run.loss.penalty:
+        critic = (lambda v: D(v.reshape(v.shape[0], -1))) if run.pack > 1 else D
+        local = x.shape[0]
+        xs = x.float().reshape(local // run.pack, -1) if run.pack > 1 else x.float()
+        fs = fake.float().reshape(local // run.pack, -1) if run.pack > 1 else fake.float()
+        d_value = d_value.float() + config.gp_weight * gradient_penalty(critic, xs, fs, run.gen)
+    d_item = _guard(run.world.mean(d_value.detach()), "discriminator loss", epoch=epoch, step=step,
+                    threshold=config.diverge_threshold, ckpt=run.ckpt)
+    run.step(run.opt_d, d_value, list(run.D.parameters()))
+    return d_item
+
+
+def _g_step(run: _Run, G: nn.Module, D: nn.Module, *, epoch: int, step: int) -> float:
+    """One generator step: minimise ``g_loss(D(G(z)))`` with D fixed."""
+    with autocast(run.device, enabled=run.config.amp):
+        g_value = run.loss.g_loss(run.judge(D, G(run.noise(run.batch))))
+    g_item = _guard(run.world.mean(g_value.detach()), "generator loss", epoch=epoch, step=step,
+                    threshold=run.config.diverge_threshold, ckpt=run.ckpt)
+    run.D.requires_grad_(False)  # G's step must not touch D's gradients
+    run.step(run.opt_g, g_value, list(run.G.parameters()))
+    run.D.requires_grad_(True)
+    return g_item
+
+
+def _end_epoch(run: _Run, G: nn.Module, history: dict[str, Any], epoch: int, steps: int, sums: list, seconds: float,
+               evaluate: Callable | None) -> None:
+    """Record the epoch, evaluate, draw the samples of the fixed noise, rewrite ``metrics.json``."""
+    history["epoch"].append(epoch)
+    history["d_loss"].append(sums[0] / max(steps, 1))
+    history["g_loss"].append(sums[1] / max(sums[2], 1))
+    history["seconds"].append(seconds)
+    history["samples_per_s"].append(steps * run.batch / seconds)
+    G.eval()
+    with torch.no_grad():
+        if evaluate is not None and run.world.is_main:
+            history["eval"].append({"epoch": epoch, **evaluate(run.G, epoch)})
+        samples = G(run.fixed_z).float().cpu()
+    G.train()
+    if run.out is not None and run.world.is_main:
+        if run.config.save_images:
+            _save_pictures(run.out, epoch, samples, history)
+        write_json(run.out / METRICS_FILE, history)
+
+
 def train(
     G: nn.Module,
     D: nn.Module,
@@ -270,6 +468,7 @@ def train(
     pack: int = 1,
     device: torch.device | str | None = None,
     progress: bool | None = None,
+    compile_models: bool | None = None,
 ) -> dict[str, Any]:
     """Train ``G`` against ``D`` on the real samples ``data``; returns the history.
 
@@ -290,6 +489,15 @@ def train(
         pack: Samples the discriminator judges together (PacGAN); D's input is ``pack`` samples concatenated.
         device: Default [`dlref.device()`][dlref.lab.device.device].
         progress: tqdm progress bar (default: when stderr is a terminal).
+        compile_models: ``torch.compile`` G and D (default: on CUDA only, where it pays).
+
+    Launched by ``torchrun`` (several processes), each process trains on its share of every
+    batch: the same permutation and noise are drawn everywhere and sliced, gradients are averaged
+    over the processes before each update, and only rank 0 writes checkpoints, metrics and figures.
+    (Gradients are averaged by hand rather than by ``DistributedDataParallel`` because a GAN step
+    calls D twice, and G without a backward pass, before one update.) The result equals a
+    single-process run with the same batch, to float rounding, for losses without a gradient
+    penalty; with ``wgan-gp`` each process draws its own interpolation weights.
 
     Shape:
         ``data`` ``(N, *)`` with ``N ≥ batch_size``; ``G(z)`` must have shape ``(B, *)`` like a batch of ``data``.
@@ -312,194 +520,70 @@ def train(
         >>> h["steps"], len(h["d_loss"])
         (4, 1)
     """
-    from dlref.lab.device import autocast, describe
-    from dlref.lab.device import device as default_device
-
-    if not isinstance(config, GANConfig):
-        raise TypeError(f"config must be a GANConfig; got {type(config).__name__}")
-    for name, net in (("G", G), ("D", D)):
-        if not isinstance(net, nn.Module):
-            raise TypeError(f"{name} must be a torch.nn.Module; got {type(net).__name__}")
-    if not isinstance(data, Tensor) or not data.is_floating_point() or data.ndim < 2:
-        raise TypeError(f"data must be a floating-point tensor (N, *); got "
-                        f"{type(data).__name__ if not isinstance(data, Tensor) else (data.dtype, tuple(data.shape))}")
-    validate.positive_int("pack", pack)
-    validate.path("out_dir", out_dir, optional=True)
-    validate.boolean("resume", resume)
-    validate.callable_("evaluate", evaluate, optional=True)
-    validate.device("device", device)
-    validate.optional(validate.boolean, "progress", progress)
-    if len(data) < config.batch_size * pack:
-        raise ValueError(f"data holds {len(data)} samples, fewer than batch_size·pack = {config.batch_size * pack}")
-    if resume and out_dir is None:
-        raise ValueError("resume=True needs the out_dir that holds the checkpoint")
-    if isinstance(pack, bool) or not isinstance(pack, int) or pack < 1:
-        raise ValueError(f"pack must be a positive int; got {pack!r}")
-
-    loss = get_loss(config.loss)
-    dev = default_device() if device is None else torch.device(device)
-    seed_everything(config.seed)
-    channels_last = dev.type == "cuda" and data.ndim == 4  # faster convolutions on CUDA; CPU stays contiguous
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    G.to(dev, memory_format=fmt)
-    D.to(dev, memory_format=fmt)
-    with torch.no_grad():  # fail early, with shapes, if G's output does not look like the data
-        probe = G.eval()(torch.zeros(2, config.z_dim, device=dev))
-        G.train()
-    if probe.shape[1:] != data.shape[1:]:
-        raise ValueError(f"G's output {tuple(probe.shape[1:])} does not match the data's sample shape {tuple(data.shape[1:])}")
-    gen = torch.Generator().manual_seed(config.seed)  # the one random stream of the loop
-    fixed_z = sample_noise("normal" if config.noise == "random-each-step" else config.noise, 64, config.z_dim,
-                           torch.Generator().manual_seed(config.seed + 1)).to(dev)
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=(config.beta1, config.beta2))
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=(config.beta1, config.beta2))
-    amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if (config.amp and dev.type == "cuda") else None
-    scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16) if dev.type == "cuda" else None
-
-    out = Path(out_dir) if out_dir is not None else None
-    ckpt = out / CHECKPOINT_FILE if out is not None else None
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-    B, N = config.batch_size * pack, len(data)
+    _check_train_args(G, D, data, config, out_dir, resume, evaluate, pack, device, progress, compile_models)
+    run, G_call, D_call = _prepare(G, D, data, config, out_dir, pack, device, compile_models)
+    N, B = len(data), run.batch
     per_epoch = N // B  # drop the last incomplete batch
     history: dict[str, Any] = {
         "step_losses": [], "epoch": [], "d_loss": [], "g_loss": [], "seconds": [], "samples_per_s": [], "eval": [],
-        "steps": 0, "device": describe(dev), "amp_dtype": str(amp_dtype).replace("torch.", "") if amp_dtype else None,
+        "steps": 0, "device": describe(run.device), "processes": run.world.size,
+        "amp_dtype": str(run.amp_dtype).replace("torch.", "") if run.amp_dtype else None,
         "resumed_from_step": None, "stopped_early": False, "config": asdict(config),
     }
-    epoch, pos, perm = 1, 0, None
-    window: dict[str, list[float]] = {"d": [], "g": []}  # losses since the last `step_losses` entry
-    last_g = float("nan")
-    sums = [0.0, 0.0, 0]  # this epoch's Σ d_loss, Σ g_loss, number of generator steps
+    at = {"epoch": 1, "pos": 0, "perm": None, "window": {"d": [], "g": []}, "last_g": float("nan"), "sums": [0.0, 0.0, 0]}
     if resume:
-        state = load_checkpoint(ckpt, map_location=dev)
-        diff = {k: (state["config"].get(k), v) for k, v in asdict(config).items()
-                if state["config"].get(k) != v and k not in _RESUMABLE_CHANGES}
-        if diff:
-            raise ValueError(f"cannot resume: the checkpoint in {out} was made with a different config (saved, now): {diff}")
-        G.load_state_dict(state["G"])
-        D.load_state_dict(state["D"])
-        opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
-        if scaler is not None and state.get("scaler") is not None:
-            scaler.load_state_dict(state["scaler"])
-        set_rng_state(state["rng"], [gen])
-        history = state["history"]
-        epoch, pos, perm, window, last_g, sums = (state[k] for k in ("epoch", "pos", "perm", "window", "last_g", "sums"))
-        history["resumed_from_step"], history["stopped_early"] = history["steps"], False
-
-    def noise(n: int) -> Tensor:
-        return sample_noise(config.noise, n, config.z_dim, gen).to(dev)
-
-    def judge(x: Tensor) -> Tensor:  # D on packs: (B·pack, *) → (B, pack·prod(*)) → (B, 1)
-        return D(x.reshape(x.shape[0] // pack, -1) if pack > 1 else x)
-
-    def save() -> None:
-        if ckpt is None:
-            return
-        save_checkpoint(ckpt, {
-            "G": G.state_dict(), "D": D.state_dict(), "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
-            "scaler": scaler.state_dict() if scaler is not None else None, "rng": rng_state([gen]),
-            "history": history, "epoch": epoch, "pos": pos, "perm": perm, "window": window, "last_g": last_g, "sums": sums,
-            "config": asdict(config),
-        })
-
-    def backward_step(opt: torch.optim.Optimizer, value: Tensor) -> None:
-        opt.zero_grad(set_to_none=True)
-        if scaler is not None and scaler.is_enabled():
-            scaler.scale(value).backward()
-            scaler.step(opt)
-            scaler.update()
-        else:
-            value.backward()
-            opt.step()  # θ ← Adam(θ, ∇θ loss)
+        at = _resume(run, history)
+        history = at.pop("history")
+    history["processes"] = run.world.size
 
     total = config.epochs * per_epoch
     if config.max_steps is not None:
         total = min(total, config.max_steps)
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, initial=history["steps"], unit="step", dynamic_ncols=True)
+    bar = progress_bar(progress if run.world.is_main else False, total=total, initial=history["steps"])
     step = history["steps"]
     epoch_start = time.perf_counter()  # a resumed epoch is timed from the resume
     try:
-        while epoch <= config.epochs and not history["stopped_early"]:
-            if perm is None:
-                perm, pos, sums = torch.randperm(N, generator=gen), 0, [0.0, 0.0, 0]
+        while at["epoch"] <= config.epochs and not history["stopped_early"]:
+            if at["perm"] is None:
+                at.update(perm=torch.randperm(N, generator=run.gen), pos=0, sums=[0.0, 0.0, 0])
                 epoch_start = time.perf_counter()
-            while pos < per_epoch:
+            epoch, window, sums = at["epoch"], at["window"], at["sums"]
+            while at["pos"] < per_epoch:
                 if config.max_steps is not None and step >= config.max_steps:
                     history["stopped_early"] = True
                     break
-                idx = perm[pos * B:(pos + 1) * B]
-                x = data[idx].to(dev, non_blocking=True)
-                if channels_last:
+                idx = run.world.share(at["perm"][at["pos"] * B:(at["pos"] + 1) * B])
+                x = data[idx].to(run.device, non_blocking=True)
+                if run.channels_last:
                     x = x.contiguous(memory_format=torch.channels_last)
-                # Discriminator step: minimise d_loss(D(x), D(G(z))) with G fixed.
-                with autocast(dev, enabled=config.amp):
-                    fake = G(noise(B)).detach()
-                    d_value = loss.d_loss(judge(x), judge(fake))
-                if loss.penalty:
-                    critic = (lambda v: D(v.reshape(v.shape[0], -1))) if pack > 1 else D
-                    xs = x.float().reshape(B // pack, -1) if pack > 1 else x.float()
-                    fs = fake.float().reshape(B // pack, -1) if pack > 1 else fake.float()
-                    d_value = d_value.float() + config.gp_weight * gradient_penalty(critic, xs, fs, gen)
                 step += 1
-                d_item = _guard(d_value.item(), "discriminator loss", epoch=epoch, step=step,
-                                threshold=config.diverge_threshold, ckpt=ckpt)
-                backward_step(opt_d, d_value)
-                # Generator step every n_critic discriminator steps: minimise g_loss(D(G(z))) with D fixed.
-                if step % config.n_critic == 0:
-                    with autocast(dev, enabled=config.amp):
-                        g_value = loss.g_loss(judge(G(noise(B))))
-                    last_g = _guard(g_value.item(), "generator loss", epoch=epoch, step=step,
-                                    threshold=config.diverge_threshold, ckpt=ckpt)
-                    D.requires_grad_(False)  # G's step must not touch D's gradients
-                    backward_step(opt_g, g_value)
-                    D.requires_grad_(True)
-                    sums[1] += last_g
+                d_item = _d_step(run, G_call, D_call, x, epoch=epoch, step=step)
+                if step % config.n_critic == 0:  # one generator step every n_critic discriminator steps
+                    at["last_g"] = _g_step(run, G_call, D_call, epoch=epoch, step=step)
+                    sums[1] += at["last_g"]
                     sums[2] += 1
-                    window["g"].append(last_g)
+                    window["g"].append(at["last_g"])
                 sums[0] += d_item
-                pos += 1
+                at["pos"] += 1
                 history["steps"] = step
                 window["d"].append(d_item)
                 if len(window["d"]) == config.log_every:
                     g_mean = sum(window["g"]) / len(window["g"]) if window["g"] else None
                     history["step_losses"].append([step, sum(window["d"]) / len(window["d"]), g_mean])
-                    window = {"d": [], "g": []}
+                    window = at["window"] = {"d": [], "g": []}
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix(d=f"{d_item:.3f}", g=f"{last_g:.3f}", epoch=epoch, refresh=False)
+                    bar.set_postfix(d=f"{d_item:.3f}", g=f"{at['last_g']:.3f}", epoch=epoch, refresh=False)
                 if step % config.checkpoint_every == 0:
-                    save()
-            if history["stopped_early"] and pos < per_epoch:
-                save()
+                    _save(run, {"history": history, **at})
+            if history["stopped_early"] and at["pos"] < per_epoch:
+                _save(run, {"history": history, **at})
                 break
-            # End of epoch: record, evaluate, draw, checkpoint.
-            if dev.type == "cuda":
-                torch.cuda.synchronize(dev)
-            seconds = time.perf_counter() - epoch_start
-            history["epoch"].append(epoch)
-            history["d_loss"].append(sums[0] / max(pos, 1))
-            history["g_loss"].append(sums[1] / max(sums[2], 1))
-            history["seconds"].append(seconds)
-            history["samples_per_s"].append(per_epoch * B / seconds)
-            G.eval()
-            with torch.no_grad():
-                if evaluate is not None:
-                    history["eval"].append({"epoch": epoch, **evaluate(G, epoch)})
-                samples = G(fixed_z).float().cpu()
-            G.train()
-            if out is not None:
-                if config.save_images:
-                    _save_pictures(out, epoch, samples, history)
-                write_json(out / METRICS_FILE, history)
-            epoch, perm = epoch + 1, None
-            save()
+            if run.device.type == "cuda":
+                torch.cuda.synchronize(run.device)
+            _end_epoch(run, G_call, history, epoch, at["pos"], sums, time.perf_counter() - epoch_start, evaluate)
+            at.update(epoch=epoch + 1, perm=None)
+            _save(run, {"history": history, **at})
     finally:
         if bar is not None:
             bar.close()
