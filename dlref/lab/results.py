@@ -309,7 +309,7 @@ def run_or_load(
     """
     import dlref
     from dlref.lab import provenance
-    from dlref.lab.checkpoint import write_json
+    from dlref.lab.train import write_json
 
     from dlref.lab.profile import PROFILES
 

@@ -51,7 +51,7 @@ def load(name: str) -> ModuleType:
         return importlib.import_module(f"dlref.lab.benchmarks.{name}")
     if name not in REPOSITORY_NAMES:
         raise ValueError(f"unknown benchmark {name!r}; expected one of {NAMES + REPOSITORY_NAMES}")
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py"
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / f"{name}.py"  # dlref/lab/benchmarks/ → the checkout
     if not path.is_file():
         raise FileNotFoundError(f"the {name} tool measures the built site and is a file of the dlref repository; "
                                 f"looked for {path}. Run it from a checkout (git clone, then make docs)")
