@@ -57,7 +57,7 @@ def repo_root() -> Path:
     Raises:
         FileNotFoundError: dlref was installed without its repository's ``tests/``.
     """
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]  # dlref/lab/experiments/ → the checkout
     if not (root / "tests" / "torch_inputs.py").is_file():
         raise FileNotFoundError(f"the sweep needs the repository's tests/ (looked for {root / 'tests' / 'torch_inputs.py'}); "
                                 "run it from a clone of the repository with `pip install -e .`")
