@@ -121,7 +121,7 @@ def provenance_record() -> dict[str, Any]:
     """[`dlref.lab.provenance.collect()`][dlref.lab.provenance.collect] plus the GPU side: CUDA and cuDNN versions, GPUs, driver, packages.
 
     Without git (the working tree copied to a machine without its history) the commit is read from
-    the ``gpu-data`` folder's [`DATA_SOURCE_FILE`][dlref.lab.gpu_check.DATA_SOURCE_FILE], written
+    the ``gpu-data`` folder's ``DATA_SOURCE_FILE`` (``dlref-gpu-data.json``), written
     by ``make gpu-data`` in the checkout, and says so.
     """
     import torch
