@@ -251,6 +251,8 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     **({results.bundled_root: A()} if hasattr(results, "bundled_root") else {}),
     results.normalized_source: A("x = 1\n"),
     results.code_hash: A([toy]),
+    results.imported_modules: A([toy]),
+    results.import_closure_hash: A([toy]),
     results.run_or_load: lambda: (("tiny", lambda cfg, out: {"ok": 1}, {"a": 1}),
                                   dict(profiles=("quick",), devices=("cpu",), root=Path("store"))),
     # dlref.lab.figures
@@ -544,6 +546,9 @@ ERROR_INPUTS: list[ErrorInput] = [
     # being added alongside this table; the row appears with it
     *([E(results.bundled_root, A(1), TypeError, "takes 0 positional arguments")] if hasattr(results, "bundled_root") else []),
     E(results.code_hash, A(None), TypeError, "objects must be an iterable"),
+    E(results.imported_modules, A(None), TypeError, "objects must be an iterable"),
+    E(results.imported_modules, A([1]), TypeError, r"objects\[0\] must be a function, class or module"),
+    E(results.import_closure_hash, A(["x"]), TypeError, r"objects\[0\] must be a function, class or module"),
     E(results.code_hash, A([1]), TypeError, r"objects\[0\] must be a function, class or module"),
     E(results.run_or_load, good_with(results.run_or_load, name=5), TypeError, "name must be a str"),
     E(results.run_or_load, good_with(results.run_or_load, name="a/b"), ValueError, "name must be a simple folder name"),

@@ -154,7 +154,7 @@ def test_legacy_record_stays_current_and_is_upgraded_on_request(tmp_path, monkey
     results.run_or_load("e", mod.run, {"n": 2}, root=store)
     record_file = store / "e" / "result.json"
     record = json.loads(record_file.read_text())
-    assert record["key_scheme"] == results.KEY_SCHEME
+    assert record["key_scheme"] == results.KEY_SCHEME == "imports-v1"
     # rewrite it as a record from before the AST scheme: raw-bytes key, no key_scheme
     del record["key_scheme"], record["digest"]  # legacy records predate both
     record["key"] = results._key({"n": 2}, results._legacy_code_hash([mod.run]))
@@ -164,7 +164,7 @@ def test_legacy_record_stays_current_and_is_upgraded_on_request(tmp_path, monkey
     assert "key_scheme" not in json.loads(record_file.read_text())  # loading alone writes nothing
     monkeypatch.setenv("DLREF_UPGRADE_KEYS", "1")
     assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
-    assert json.loads(record_file.read_text())["key_scheme"] == results.KEY_SCHEME
+    assert json.loads(record_file.read_text())["key_scheme"] == results.AST_SCHEME  # upgraded as far as it can be
     monkeypatch.delenv("DLREF_UPGRADE_KEYS")
     mod = _module(tmp_path, "exp_legacy", EXPERIMENT.replace('"""Doc."""', '"""Other doc."""'))
     assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale  # upgraded: docs no longer count
@@ -174,6 +174,83 @@ def test_legacy_record_stays_current_and_is_upgraded_on_request(tmp_path, monkey
     monkeypatch.setenv("DLREF_UPGRADE_KEYS", "1")
     assert results.run_or_load("e", mod.run, {"n": 2}, root=store).stale
     assert "key_scheme" not in json.loads(record_file.read_text())
+
+
+# --------------------------------------------------------------------------- the key follows imports
+
+HELPER = '''
+def scale(x):
+    """Doc."""
+    return x * 2
+'''
+USES_HELPER = '''
+def run(cfg, out_dir):
+    from fakelib import helper  # imported inside the function: found all the same
+    return {"value": helper.scale(cfg["n"])}
+'''
+
+
+@pytest.fixture
+def fakelib(tmp_path, monkeypatch):
+    """A package ``fakelib`` (with ``helper``) that the key follows like dlref."""
+    import sys
+
+    pkg = tmp_path / "fakelib"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "helper.py").write_text(HELPER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(results, "HASHED_PACKAGES", ("dlref", "fakelib"))
+    yield pkg
+    for name in [m for m in sys.modules if m == "fakelib" or m.startswith("fakelib.")]:
+        del sys.modules[name]
+
+
+def test_the_key_covers_every_module_the_experiment_imports(tmp_path, monkeypatch, fakelib):
+    import importlib
+
+    store = tmp_path / "store"
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    mod = _module(tmp_path, "exp_imports", USES_HELPER)
+    assert results.run_or_load("e", mod.run, {"n": 2}, root=store).metrics == {"value": 4}
+    record = json.loads((store / "e" / "result.json").read_text())
+    assert record["key_scheme"] == "imports-v1" and record["code_modules"] == ["exp_imports", "fakelib.helper"]
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    (fakelib / "helper.py").write_text(HELPER.replace('"""Doc."""', '"""Another doc."""'))
+    assert not results.run_or_load("e", mod.run, {"n": 2}, root=store).stale  # documentation does not count
+    (fakelib / "helper.py").write_text(HELPER.replace("* 2", "* 3"))
+    importlib.invalidate_caches()
+    assert results.run_or_load("e", mod.run, {"n": 2}, root=store).stale  # the imported module's code does
+
+
+def test_an_older_key_says_what_it_does_not_cover(tmp_path, monkeypatch, fakelib):
+    store = tmp_path / "store"
+    monkeypatch.setenv("DLREF_PROFILE", "full")
+    mod = _module(tmp_path, "exp_older", USES_HELPER)
+    results.run_or_load("e", mod.run, {"n": 2}, root=store)
+    record_file = store / "e" / "result.json"
+    record = json.loads(record_file.read_text())
+    # as written before the key followed imports: the experiment's own file only
+    record.update(key=results._key({"n": 2}, results.code_hash([mod.run])), key_scheme=results.AST_SCHEME)
+    record["digest"] = results._digest(record)
+    record_file.write_text(json.dumps(record))
+    monkeypatch.setenv("DLREF_PROFILE", "quick")
+    res = results.run_or_load("e", mod.run, {"n": 2}, root=store)
+    assert not res.stale and res.uncovered == ["fakelib.helper"]
+    assert "its key is of the older kind: it covers the experiment's own files, not fakelib/helper.py" in res.describe()
+
+
+def test_imported_modules_follows_imports_and_leaves_out_what_cannot_change_a_result():
+    from dlref.lab.experiments import fashion_fast, overfitting
+
+    names = results.imported_modules([fashion_fast.run])
+    assert {"dlref.lab.experiments.fashion_fast", "dlref.lab.experiments.classifiers", "dlref.lab.train",
+            "dlref.lab.checkpoint", "dlref.lab.data", "dlref.models", "dlref.conv_arithmetic"} <= set(names)
+    assert not set(names) & {"dlref.validate", "dlref.lab.results", "dlref.lab.provenance", "dlref", "dlref.lab"}
+    assert "dlref.optim" in results.imported_modules([overfitting.run])  # the older key missed it
+    assert results.imported_modules([fashion_fast.run]) == sorted(names)
+    with pytest.raises(TypeError, match=r"objects\[0\] must be a function, class or module"):
+        results.imported_modules([1])
 
 
 # --------------------------------------------------------------------------- damage, edits, kills, races

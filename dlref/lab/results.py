@@ -11,11 +11,15 @@ metrics, figures and provenance live in ``results/<name>/``. A build
 
 The page prints [`Result.describe()`][dlref.lab.results.Result.describe] so a reader sees where and when the numbers came from.
 
-The code part of the hash is taken over each source file's syntax tree with docstrings and
-function-signature annotations removed ([`code_hash()`][dlref.lab.results.code_hash]), so editing documentation does not mark
-a result stale while any change to what runs does. Records written before that scheme keep the hash
-of the raw file bytes; they stay current while those bytes are unchanged, and a build with
-``DLREF_UPGRADE_KEYS=1`` adds the new key to every such record whose old key still matches.
+The code part of the hash covers every module the experiment runs: its own module, the ``code=``
+objects' modules and every dlref module they import, found from their ``import`` statements
+([`imported_modules()`][dlref.lab.results.imported_modules]). Each is read as a syntax tree with docstrings and
+function-signature annotations removed ([`normalized_source()`][dlref.lab.results.normalized_source]), so editing documentation does
+not mark a result stale while any change to what runs does. Records keyed before the key followed
+imports (``ast-v1``: the experiment's own files only) stay current while those files are
+unchanged, and [`Result.describe()`][dlref.lab.results.Result.describe] says which modules their key does not cover.
+Older records keep the hash of the raw file bytes; a build with ``DLREF_UPGRADE_KEYS=1`` moves
+each of them whose old key still matches to ``ast-v1``.
 
 Nothing stored is lost or shown wrong: a run writes into a staging folder that is swapped in by
 renames only (a kill between them is undone on the next load) and removed when the run fails; one
@@ -82,6 +86,7 @@ class Result:
     stale: bool = False
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         validate.instance("name", self.name, str)
@@ -93,6 +98,7 @@ class Result:
         validate.boolean("stale", self.stale)
         validate.real("seconds", self.seconds, low=0.0)
         validate.each("files", self.files, validate.instance, str, min_length=0)
+        validate.each("uncovered", self.uncovered, validate.instance, str, min_length=0)
 
     def describe(self) -> str:
         """One line saying where, when and how this result was produced."""
@@ -102,6 +108,11 @@ class Result:
             f"[{self.name}: {how}; produced {p['date']} on {p['device']}, profile {p['profile']}, "
             f"torch {p['torch']}, commit {p['commit']}, {self.seconds:.1f} s, config+code hash {self.key[:12]}]"
         )
+        if self.uncovered and not self.stale:
+            shown = ", ".join(m.replace(".", "/") + ".py" for m in self.uncovered[:6])
+            more = f" and {len(self.uncovered) - 6} more" if len(self.uncovered) > 6 else ""
+            line += (f"\n[its key is of the older kind: it covers the experiment's own files, not {shown}{more}, which the "
+                     "experiment also runs; a re-run gives it a key that covers them]")
         if self.stale:
             line += "\n[STALE: the experiment's code or configuration changed since; re-run it with a profile that allows it]"
         return line
@@ -155,7 +166,15 @@ _CODE_TYPES = (FunctionType, MethodType, type, ModuleType)
 
 _AST_LOCK = threading.Lock()
 
-KEY_SCHEME = "ast-v1"  # recorded with each new result; records without it use the raw-bytes hash
+#: The key scheme of new records: the syntax trees of every module the experiment imports.
+KEY_SCHEME = "imports-v1"
+#: The scheme before it: the syntax trees of the experiment's own file and its ``code=`` objects only.
+AST_SCHEME = "ast-v1"
+#: Packages whose modules the key follows through imports.
+HASHED_PACKAGES = ("dlref",)
+#: Modules that cannot change what an experiment computes, left out of the key: input checks
+#: (they raise or return their argument), the store itself, and provenance (what it records).
+NOT_HASHED = ("dlref.validate", "dlref.lab.results", "dlref.lab.provenance")
 
 
 def _source_paths(objects: Iterable[Callable | ModuleType]) -> list[str]:
@@ -255,6 +274,85 @@ def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     return _files_hash(objects, lambda path: normalized_source(path.read_text(encoding="utf-8")).encode())
 
 
+def imported_modules(objects: Iterable[Callable | ModuleType]) -> list[str]:
+    """The modules an experiment runs: those defining ``objects`` and every module of `HASHED_PACKAGES`
+    they import, directly or through each other, at module level or inside functions (sorted).
+
+    Found from the source (its ``import`` statements), not from what happens to be loaded, and
+    without the modules of `NOT_HASHED`. Packages' ``__init__`` files are followed (their imports
+    count) but not listed: they re-export names and import lazily (and hold the version number).
+
+    Examples:
+        >>> from dlref.lab.experiments import fashion_fast
+        >>> names = imported_modules([fashion_fast.run])
+        >>> "dlref.lab.train" in names and "dlref.lab.checkpoint" in names and "dlref.validate" not in names
+        True
+    """
+    return list(_closure(objects))
+
+
+def _closure(objects: Iterable[Callable | ModuleType]) -> dict[str, str]:
+    """``{module name: source file}`` of [`imported_modules()`][dlref.lab.results.imported_modules], sorted by name."""
+    import importlib.util
+
+    validate.iterable("objects", objects, "an iterable of functions, classes or modules")
+    objects = list(objects)
+    for i, obj in enumerate(objects):
+        validate.instance(f"objects[{i}]", obj, _CODE_TYPES, what="a function, class or module")
+    # The objects' own files, found as inspect finds them (a script's __main__ has no import spec).
+    origins = {}
+    for obj in objects:
+        name = obj.__name__ if isinstance(obj, ModuleType) else obj.__module__
+        origins[name] = inspect.getsourcefile(obj) or ""
+        if not origins[name]:
+            raise ValueError(f"cannot hash code without a source file: {name!r} (define experiments in a module)")
+    seen: dict[str, str] = {}  # module name -> source file
+    packages: set[str] = set()  # followed, not hashed: an __init__ re-exports and imports lazily
+    queue = list(origins)
+    while queue:
+        name = queue.pop()
+        if name in seen or name in NOT_HASHED:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError, AttributeError):
+            spec = None
+        origin = origins.get(name) or (spec.origin if spec is not None else None)
+        if not origin or not origin.endswith(".py"):
+            continue
+        spec_is_package = bool(spec is not None and spec.submodule_search_locations)
+        seen[name] = origin
+        if spec_is_package:
+            packages.add(name)
+        with _AST_LOCK:
+            tree = ast.parse(Path(origin).read_text(encoding="utf-8"))
+        package = name if spec_is_package else name.rpartition(".")[0]
+        for node in ast.walk(tree):
+            found = []
+            if isinstance(node, ast.Import):
+                found = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: from the package of this module
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(parts + ([base] if base else []))
+                found = [base] + [f"{base}.{a.name}" for a in node.names]
+            for candidate in found:
+                if candidate.split(".")[0] in HASHED_PACKAGES and candidate not in seen:
+                    queue.append(candidate)
+    return {name: seen[name] for name in sorted(set(seen) - packages)}
+
+
+def import_closure_hash(objects: Iterable[Callable | ModuleType]) -> str:
+    """SHA-256 over every module [`imported_modules()`][dlref.lab.results.imported_modules] finds: each one's name and
+    [`normalized_source()`][dlref.lab.results.normalized_source]. An edit to anything an experiment runs changes it."""
+    digest = hashlib.sha256()
+    for name, origin in _closure(objects).items():
+        digest.update(name.encode())
+        digest.update(normalized_source(Path(origin).read_text(encoding="utf-8")).encode())
+    return digest.hexdigest()
+
+
 def _legacy_code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     """The hash of records without ``key_scheme``: the raw bytes of the same files."""
     return _files_hash(objects, Path.read_bytes)
@@ -264,10 +362,13 @@ def _key(cfg: dict, code_digest: str) -> str:
     return hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode() + code_digest.encode()).hexdigest()
 
 
-def _is_current(stored: dict, key: str, legacy_key: Callable[[], str]) -> bool:
-    if stored.get("key_scheme") == KEY_SCHEME:
+def _is_current(stored: dict, key: str, ast_key: Callable[[], str], legacy_key: Callable[[], str]) -> bool:
+    scheme = stored.get("key_scheme")
+    if scheme == KEY_SCHEME:
         return stored["key"] == key
-    return stored.get("key_scheme") is None and stored["key"] == legacy_key()
+    if scheme == AST_SCHEME:  # current under its own, narrower key; shown with what that key misses
+        return stored["key"] == ast_key()
+    return scheme is None and stored["key"] == legacy_key()
 
 
 def _config_dict(config: Any) -> dict[str, Any]:
@@ -309,7 +410,7 @@ def run_or_load(
     """
     import dlref
     from dlref.lab import provenance
-    from dlref.lab.train import write_json
+    from dlref.lab.checkpoint import write_json
 
     from dlref.lab.profile import PROFILES
 
@@ -327,7 +428,7 @@ def run_or_load(
     if not callable(fn):
         raise TypeError(f"fn must be a function fn(config, out_dir) -> dict; got {type(fn).__name__}")
     cfg = _config_dict(config)
-    key = _key(cfg, code_hash([fn, *code]))
+    key = _key(cfg, import_closure_hash([fn, *code]))
     directory = (root or results_root()) / name
     stored_file = directory / "result.json"
     _recover_swap(directory)
@@ -341,14 +442,15 @@ def run_or_load(
     allowed = dlref.profile() in profiles and dlref.device().type in devices
 
     def current(record: dict | None) -> bool:
-        return bool(record) and _is_current(record, key, lambda: _key(cfg, _legacy_code_hash([fn, *code])))
+        return bool(record) and _is_current(record, key, lambda: _key(cfg, code_hash([fn, *code])),
+                                            lambda: _key(cfg, _legacy_code_hash([fn, *code])))
 
     if current(stored) and not (fresh and allowed):
         if stored.get("key_scheme") is None and os.environ.get("DLREF_UPGRADE_KEYS", "") not in ("", "0"):
-            stored.update(key=key, key_scheme=KEY_SCHEME)
+            stored.update(key=_key(cfg, code_hash([fn, *code])), key_scheme=AST_SCHEME)
             stored["digest"] = _digest(stored)
             write_json(shown / "result.json", stored)
-        return _from_record(name, shown, stored, stale=False)
+        return _from_record(name, shown, stored, stale=False, uncovered=_uncovered(stored, fn, code))
     if not allowed:
         if stored:
             return _from_record(name, shown, stored, stale=True)
@@ -364,7 +466,7 @@ def run_or_load(
         _recover_swap(directory)
         stored = _read_record(stored_file, name)
         if current(stored) and not fresh:
-            return _from_record(name, directory, stored, stale=False)
+            return _from_record(name, directory, stored, stale=False, uncovered=_uncovered(stored, fn, code))
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-staging-", dir=directory.parent))
         try:
             record_provenance = _provenance(cfg)  # taken as the run begins: the commit checked out then
@@ -374,7 +476,8 @@ def run_or_load(
             if not isinstance(metrics, dict):
                 raise TypeError(f"{name}: the experiment must return a dict of metrics; got {type(metrics).__name__}")
             record = {
-                "name": name, "key": key, "key_scheme": KEY_SCHEME, "config": cfg, "metrics": metrics,
+                "name": name, "key": key, "key_scheme": KEY_SCHEME, "code_modules": imported_modules([fn, *code]),
+                "config": cfg, "metrics": metrics,
                 "seconds": seconds, "provenance": {**record_provenance, "date": provenance.utc_now()},
                 "files": sorted(p.name for p in staging.iterdir()),
             }
@@ -464,9 +567,18 @@ def _provenance(cfg: dict) -> dict:
     return record
 
 
-def _from_record(name: str, directory: Path, record: dict, *, stale: bool, ran_now: bool = False) -> Result:
+def _uncovered(record: dict, fn: Callable, code: list) -> list[str]:
+    """The modules an experiment runs that the key of an older record does not cover."""
+    if record.get("key_scheme") == KEY_SCHEME:
+        return []
+    own = {obj.__name__ if isinstance(obj, ModuleType) else obj.__module__ for obj in [fn, *code]}
+    return [m for m in imported_modules([fn, *code]) if m not in own]
+
+
+def _from_record(name: str, directory: Path, record: dict, *, stale: bool, ran_now: bool = False,
+                 uncovered: list[str] = ()) -> Result:
     return Result(
         name=name, metrics=record["metrics"], provenance=record["provenance"], config=record["config"],
         key=record["key"], directory=directory, ran_now=ran_now, stale=stale,
-        seconds=record.get("seconds", 0.0), files=record.get("files", []),
+        seconds=record.get("seconds", 0.0), files=record.get("files", []), uncovered=list(uncovered),
     )
