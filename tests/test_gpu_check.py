@@ -36,6 +36,7 @@ def good(budget_s, out_dir):
 def slow(budget_s, out_dir):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     Path(os.environ["FAKE_PID_FILE"]).write_text(str(child.pid))
+    Path(os.environ["DLREF_GPU_CHECK_PARTIAL"]).write_text('{"summary": "halfway", "metrics": {"done": 1}}')
     time.sleep(600)
 
 def boom(budget_s, out_dir):
@@ -96,6 +97,7 @@ def test_runner_records_success_timeout_error_and_skips(fake_parts, tmp_path):
     assert status["good"]["summary"] == "fine within 60.0 s" and status["good"]["budget_s"] == 60
     assert status["good"]["metrics"] == {"answer": 42, "nan": None}  # NaN is written as null
     assert 4 <= status["slow"]["seconds"] < 30 and status["slow"]["budget_s"] == 4
+    assert status["slow"]["summary"] == "(partial) halfway" and status["slow"]["metrics"] == {"done": 1}
     grandchild = int((tmp_path / "grandchild.pid").read_text())
     assert not _alive(grandchild), "the timed-out part's own child process was left running"
     assert "RuntimeError: kaboom in the part" in status["boom"]["reason"]
@@ -208,6 +210,8 @@ def test_prepare_data_writes_gzip_files_and_the_commit(tmp_path, monkeypatch):
     source = json.loads((folder / gpu_check.DATA_SOURCE_FILE).read_text())
     assert source["commit"] and len(source["files"]) == 4
     assert not list(folder.rglob("*.part"))
+    monkeypatch.setenv("DLREF_DATA", str(folder))  # as make gpu-check sets it: the parts find the data
+    assert gpu_check._fashion_mnist_missing() is None
 
 
 def test_provenance_takes_the_commit_from_gpu_data_without_git(tmp_path, monkeypatch):
@@ -230,6 +234,13 @@ def test_parts_that_need_more_than_this_machine_say_why(monkeypatch, tmp_path):
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "dlref.lab.benchmarks.gan" else real(name, *a))
     assert gpu_check._part_gan_bench(10.0, tmp_path)["status"] == "not available"
+    from dlref.lab import data
+
+    monkeypatch.setenv("DLREF_DATA", str(tmp_path / "empty"))
+    monkeypatch.setattr(data, "FASHION_MNIST_DEBIAN_DIR", tmp_path / "no-debian")
+    for part in (gpu_check._part_dcgan, gpu_check._part_fashion_fast):
+        report = part(10.0, tmp_path)
+        assert report["status"] == "skipped" and "make gpu-data" in report["reason"], report
 
 
 # --------------------------------------------------------------------------- the CUDA attention sweep, on a CPU

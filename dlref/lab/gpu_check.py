@@ -55,6 +55,8 @@ STATUSES = ("ok", "failed", "timed out", "skipped", "not available")
 DATA_SOURCE_FILE = "dlref-gpu-data.json"
 #: Characters of a part's output kept in the record.
 OUTPUT_TAIL = 2000
+#: The variable naming the file where a part may leave what it has finished, kept if it times out.
+PARTIAL_ENV = "DLREF_GPU_CHECK_PARTIAL"
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,13 @@ class Part:
 
 #: The parts ``make gpu-check`` runs, in order; their budgets add up to 460 s of the 8 minutes.
 PARTS: dict[str, Part] = {p.name: p for p in (
-    Part("tests", "dlref.lab.gpu_check:_part_tests", 60, ("pytest",), "the tests marked @pytest.mark.cuda"),
-    Part("attention", "dlref.lab.gpu_check:_part_attention", 80, (),
+    Part("tests", "dlref.lab.gpu_check:_part_tests", 45, ("pytest",), "the tests marked @pytest.mark.cuda"),
+    Part("attention", "dlref.lab.gpu_check:_part_attention", 75, (),
          "attention forward + backward, bf16 and fp16, TFLOP/s against torch's sdpa"),
     Part("gan-bench", "dlref.lab.gpu_check:_part_gan_bench", 60, (), "dlref bench gan --store (64×64 DCGAN loop)"),
-    Part("dcgan", "dlref.lab.gpu_check:_part_dcgan", 120, ("torchvision", "matplotlib"),
+    Part("dcgan", "dlref.lab.gpu_check:_part_dcgan", 110, ("torchvision", "matplotlib"),
          "the full-size DCGAN on Fashion-MNIST, Fréchet distance per epoch"),
-    Part("fashion-fast", "dlref.lab.gpu_check:_part_fashion_fast", 120, ("torchvision",),
+    Part("fashion-fast", "dlref.lab.gpu_check:_part_fashion_fast", 150, ("torchvision",),
          "the fast Fashion-MNIST recipe on CUDA, time to 94 %"),
     Part("ddp", "dlref.lab.gpu_check:_part_ddp", 20, (), "dlref train classifier under torchrun (NCCL)"),
 )}
@@ -192,6 +194,7 @@ def run_parts(parts: Sequence[Part], out: str | os.PathLike, *, budget_scale: fl
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; the record is for everyone to read
     start = time.monotonic()
     try:
         record: dict[str, Any] = {"format": FORMAT, "complete": False, "provenance": provenance_record(),
@@ -208,6 +211,8 @@ def run_parts(parts: Sequence[Part], out: str | os.PathLike, *, budget_scale: fl
         record = json.loads(json.dumps(record, default=str))  # as it will read back
         check_record(record)
         write_json(staging / "result.json", record)
+        for file in staging.iterdir():
+            os.chmod(file, 0o644)  # atomic writes leave private temporary files behind their names
         results._swap_in(staging, out)
     except BaseException:
         if not any(staging.iterdir()) or not (staging / "result.json").exists():
@@ -238,6 +243,7 @@ def _run_part(part: Part, out_dir: Path, budget_scale: float) -> dict[str, Any]:
     env["PYTHONUNBUFFERED"] = "1"
     with tempfile.TemporaryDirectory(prefix="dlref-gpu-check-") as tmp:
         result_file, log_file = Path(tmp) / "part.json", Path(tmp) / "part.log"
+        env[PARTIAL_ENV] = str(Path(tmp) / "partial.json")
         code = "import sys; from dlref.lab.gpu_check import _child; sys.exit(_child(sys.argv[1:]))"
         argv = [sys.executable, "-c", code, part.target, repr(budget), str(result_file), str(out_dir)]
         began = time.monotonic()
@@ -257,6 +263,9 @@ def _run_part(part: Part, out_dir: Path, budget_scale: float) -> dict[str, Any]:
         entry["output_tail"] = output[-OUTPUT_TAIL:]
         if returncode is None:
             entry.update(status="timed out", reason=f"stopped after its budget of {budget:.0f} s")
+            partial = _read_child_result(Path(env[PARTIAL_ENV]))
+            if partial is not None:  # what the part had finished when it was stopped
+                entry.update(summary="(partial) " + str(partial.get("summary", "")), metrics=partial.get("metrics", {}))
             return entry
         reported = _read_child_result(result_file)
         if returncode != 0 or reported is None:
@@ -447,6 +456,28 @@ def _ok(summary: str, metrics: dict[str, Any], status: str = "ok") -> dict[str, 
     return {"status": status, "summary": summary, "metrics": metrics}
 
 
+def _report_partial(result: dict[str, Any]) -> None:
+    """Leave what the part has finished so far, in case it runs out of time before returning."""
+    from dlref.lab.train import write_json
+
+    if os.environ.get(PARTIAL_ENV):
+        write_json(os.environ[PARTIAL_ENV], result)
+
+
+def _fashion_mnist_missing() -> dict[str, Any] | None:
+    """A "skipped" report when Fashion-MNIST cannot be loaded without a download (there is no network)."""
+    from dlref.lab.data import FASHION_MNIST_CHECKSUMS, available, data_root
+
+    raw = data_root() / "FashionMNIST" / "raw"
+    if all((raw / f"{name}.gz").is_file() for name in FASHION_MNIST_CHECKSUMS):
+        return None  # gpu-data/: decompressed and checked on first use
+    state = available()["fashion-mnist"]
+    if state is True or (isinstance(state, str) and state.startswith("from")):
+        return None
+    return _not_run("skipped", f"Fashion-MNIST is not in the data root {data_root()} ({state or 'missing'}): "
+                    "run `make gpu-data` in the checkout and carry gpu-data/ along (make gpu-check points DLREF_DATA at it)")
+
+
 def _not_run(status: str, reason: str) -> dict[str, Any]:
     return {"status": status, "reason": reason, "summary": "", "metrics": {}}
 
@@ -536,6 +567,8 @@ def _part_dcgan(budget_s: float, out_dir: Path) -> dict[str, Any]:
 
     from dlref.lab.experiments import gan_fashion
 
+    if (missing := _fashion_mnist_missing()) is not None:
+        return missing
     # Setup (classifier, data, the real-vs-real floor) takes seconds; allow about 24 s an epoch.
     epochs = max(1, min(gan_fashion.CUDA.epochs, int(budget_s // 24)))
     cfg = dataclasses.replace(gan_fashion.CUDA, epochs=epochs)
@@ -564,6 +597,8 @@ def _part_fashion_fast(budget_s: float, out_dir: Path) -> dict[str, Any]:
     from dlref.lab.experiments.classifiers import fashion_tensors, loader
     from dlref.lab.experiments.fashion_fast import Augment, Config, fast_cnn
 
+    if (missing := _fashion_mnist_missing()) is not None:
+        return missing
     deadline = time.monotonic() + 0.85 * budget_s
     cfg = Config()
     X, y = fashion_tensors(True)
@@ -595,6 +630,11 @@ def _part_fashion_fast(budget_s: float, out_dir: Path) -> dict[str, Any]:
                      "amp_dtype": m["amp_dtype"], "epoch_to_94": None if hit is None else hit + 1,
                      "seconds_to_94": None if hit is None else elapsed[hit]})
         per_seed = time.monotonic() - t0
+        _report_partial(_fashion_fast_report(cfg, runs))
+    return _fashion_fast_report(cfg, runs)
+
+
+def _fashion_fast_report(cfg: Any, runs: list[dict[str, Any]]) -> dict[str, Any]:
     final = [r["test_accuracy"][-1] for r in runs]
     reached = [r["seconds_to_94"] for r in runs if r["seconds_to_94"] is not None]
     metrics = {"runs": runs, "n_seeds": len(runs), "epochs": cfg.epochs, "batch_size": cfg.batch_size,
