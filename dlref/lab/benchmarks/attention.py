@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from dlref import attention
+from dlref import validate
 
 IMPLEMENTATIONS = ("step-by-step", "fused (dlref)", "torch sdpa")
 
@@ -50,6 +51,15 @@ class Config:
     cpu_threads: int = 1  # on a shared CPU one thread is far less disturbed by other processes
     step_memory_limit_gb: float = 6.0  # skip the step-by-step path when its (B, H, L, L) tensors would exceed this
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        validate.choice("Config.dtype", self.dtype, ("float32", "bfloat16", "float16"))
+        validate.each("Config.lengths", self.lengths, validate.positive_int)
+        validate.positive_int("Config.batch", self.batch)
+        validate.positive_int("Config.heads", self.heads)
+        validate.positive_int("Config.head_dim", self.head_dim)
+        validate.positive_int("Config.repeats", self.repeats)
+        validate.positive_int("Config.cpu_threads", self.cpu_threads)
 
 
 def _sync(device: torch.device) -> None:
@@ -195,12 +205,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def add_arguments(parser) -> None:
+    from dlref.lab.cli import positive_int
+
     """The benchmark's command-line options (shared with ``dlref bench attention``)."""
     default = Config()
     parser.add_argument("--device", default=None, help="cpu or cuda (default: dlref.device())")
     parser.add_argument("--dtype", choices=("float32", "bfloat16"), default=default.dtype)
-    parser.add_argument("--lengths", type=int, nargs="+", default=list(default.lengths), metavar="L")
-    parser.add_argument("--repeats", type=int, default=default.repeats)
+    parser.add_argument("--lengths", type=positive_int, nargs="+", default=list(default.lengths), metavar="L")
+    parser.add_argument("--repeats", type=positive_int, default=default.repeats)
     parser.add_argument("--store", action="store_true",
                         help="run the default CPU configuration through the results store (results/attention-bench-cpu/)")
 
