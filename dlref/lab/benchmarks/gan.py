@@ -15,10 +15,11 @@ same batch size, for the same number of discriminator steps:
 * ``dlref.lab.gan.train`` — [`dlref.lab.gan.train.train()`][dlref.lab.gan.train.train] with the non-saturating loss, which is
   the same math: the discriminator minimises BCE(D(x), 1) + BCE(D(G(z)), 0) =
   softplus(−a_real) + softplus(a_fake), the generator minimises BCE(D(G(z)), 1) = softplus(−a_fake)
-  (see [`dlref.gan.losses`][dlref.gan.losses]). Its own work per step differs from the recipe's in three ways: a
-  fresh z and a second forward pass of G for the generator step (the recipe reuses the fakes of
-  the discriminator step), D frozen during the generator step (no weight gradients of D that the
-  recipe computes and then discards), and a finite-loss check with one ``.item()`` per loss. On
+  (see [`dlref.gan.losses`][dlref.gan.losses]). Its own work per step differs from the recipe's: the
+  discriminator step runs G without recording a graph, and the generator step draws a fresh z and
+  runs G a second time (the recipe keeps the graph of its one pass of G and reuses those fakes);
+  D is marked frozen for the generator step's backward pass (its weights' gradients are then
+  dropped rather than accumulated); a finite-loss check reads each loss once (``.item()``). On
   CUDA it also runs its speed options (mixed precision, ``channels_last``) where the recipe runs
   float32.
 
