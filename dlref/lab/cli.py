@@ -178,7 +178,7 @@ def _train(args: argparse.Namespace) -> int:
 COMMANDS: list[Command] = [
     Command("info", "print versions, device, profile, data root and available datasets", _info_arguments, _info),
     Command("data", "manage datasets: `dlref data fetch NAME`", _data_arguments, _data),
-    Command("bench", "benchmarks: `dlref bench attention [--lengths L ...] [--store]`, `dlref bench train [--store]`",
+    Command("bench", "benchmarks: `dlref bench attention [--lengths L ...] [--store]`, `dlref bench train [--store]`, `dlref bench gan [--store]`",
             lambda parser: __import__("dlref.lab.benchmarks").lab.benchmarks.add_arguments(parser),
             lambda args: __import__("dlref.lab.benchmarks").lab.benchmarks.run(args)),
     Command("gan", "train a GAN: `dlref gan train --dataset fashion-mnist --loss non-saturating [--dry-run]`",
