@@ -269,6 +269,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         future = self._running.pop(page.file.src_uri, None)
         if future is None:
             return
+        waited = time.perf_counter()
         try:
             result = future.result()
         except Exception as exc:  # the worker process died
@@ -276,6 +277,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         if "error" in result:
             raise PluginError(f"dlref: notebook {page.file.src_uri} failed:\n{result['error']}")
         self._ran[page.file.src_uri] = result
+        log.debug("waited %.1f s for the notebook %s", time.perf_counter() - waited, page.file.src_uri)
         self._remember_notebook(page, result["checks"], result["seconds"])
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:

@@ -36,7 +36,7 @@ start = time.perf_counter()
 torch.set_num_threads(1)  # tensors this small gain nothing from threads, and shared CPUs lose a lot
 torch.manual_seed(0)
 n, V, SEP = 8, 10, 10  # sequence length, digits 0–9, and the separator token
-steps = 200 if dlref.profile() == "quick" else 1500  # 150 quick steps already reach 100 % here: 200 keeps a margin
+steps = 160 if dlref.profile() == "quick" else 1500  # 150 quick steps already reach 100 % here: 160 keeps a margin
 print(f"profile {dlref.profile()}: {steps} training steps on {dlref.device().type}")
 
 # %% [markdown]

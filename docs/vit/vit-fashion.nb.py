@@ -32,7 +32,7 @@ from dlref.lab.experiments.classifiers import cpu_threads, fashion_tensors, load
 from dlref.vit import ViT
 
 quick = dlref.profile() == "quick"
-n_train, n_test, epochs = (2000, 2000, 4) if quick else (60000, 10000, 10)
+n_train, n_test, epochs = (2000, 1000, 3) if quick else (60000, 10000, 10)
 print(f"profile {dlref.profile()}, device {dlref.device()}: {n_train} training images, {epochs} epochs, "
       f"{n_test} test images, 1 seed")
 

@@ -1,5 +1,7 @@
 """LeNet on Fashion-MNIST trained by two processes (torchrun, gloo on the CPU) and by one: same parameters."""
 import json
+import os
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -10,6 +12,7 @@ import torch
 import dlref.lab.figures as figures
 from dlref import check
 from dlref.lab.checkpoint import load_checkpoint
+from dlref.lab.experiments.classifiers import fashion_tensors
 
 # The training script each process runs: dlref.lab.train.fit with a loader in order (no shuffle), so
 # one process and two see the same global batches; under torchrun, fit splits each batch of 64.
@@ -17,11 +20,10 @@ SCRIPT = '''
 import sys, torch
 from torch import nn
 from dlref.lab import distributed, train
-from dlref.lab.experiments.classifiers import fashion_tensors
 from dlref.models import LeNet
 
-out = sys.argv[1]
-X, y = fashion_tensors(True, n=512, seed=0)
+data_file, out = sys.argv[1], sys.argv[2]
+X, y = torch.load(data_file)
 gen = train.seed_everything(0)
 model = LeNet(1, image_size=28)
 opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -33,14 +35,24 @@ distributed.shutdown()
 
 work = Path(tempfile.mkdtemp(prefix="dlref-torchrun-"))
 (work / "train_lenet.py").write_text(SCRIPT)
-env = {"OMP_NUM_THREADS": "1", "DLREF_DEVICE": "cpu"}
-runs = {"1 process": [sys.executable], "2 processes (torchrun, gloo)": [
-    sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2"]}
+torch.save(fashion_tensors(True, n=512, seed=0), work / "fashion512.pt")  # loaded once, read by every process
+script, data = str(work / "train_lenet.py"), str(work / "fashion512.pt")
+torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2"]
+outs = {"1 process": work / "one", "2 processes (torchrun, gloo)": work / "two"}
+# Start the two processes, then run the same script in this process while they work.
+launched = subprocess.Popen([*torchrun, script, data, str(outs["2 processes (torchrun, gloo)"])], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True,
+                       env={**os.environ, "OMP_NUM_THREADS": "1", "DLREF_DEVICE": "cpu"})
+argv, sys.argv = sys.argv, [script, data, str(outs["1 process"])]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    sys.argv = argv
+log, _ = launched.communicate(timeout=600)
+if launched.returncode != 0:
+    raise RuntimeError(f"torchrun failed:\n{log[-3000:]}")
 metrics, params = {}, {}
-for label, launcher in runs.items():
-    out = work / label.split()[0]
-    subprocess.run([*launcher, str(work / "train_lenet.py"), str(out)], check=True, capture_output=True,
-                   env={**__import__("os").environ, **env})
+for label, out in outs.items():
     metrics[label] = json.loads((out / "metrics.json").read_text())
     state = load_checkpoint(out / "checkpoint.pt")["model"]
     params[label] = torch.cat([v.flatten() for v in state.values()])
