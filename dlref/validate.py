@@ -23,6 +23,7 @@ Examples:
 
 from __future__ import annotations
 
+import argparse
 import math
 from typing import Any, Iterable, Sequence
 
@@ -554,3 +555,28 @@ def same_length(**tensors: Tensor) -> None:
     if len(set(sizes.values())) > 1:
         raise ValueError(f"{' and '.join(sizes)} must hold the same number of samples; "
                          f"got {' and '.join(map(str, sizes.values()))}")
+
+
+class CountArgumentError(argparse.ArgumentTypeError, ValueError):
+    """A bad count on a command line: argparse shows it as a usage error; a direct caller catches a ValueError."""
+
+
+def count_argument(text: str) -> int:
+    """An argparse ``type`` for counts: an int ≥ 1, else argparse's one-line usage error (exit status 2).
+
+    Examples:
+        >>> count_argument("3")
+        3
+        >>> count_argument("0")
+        Traceback (most recent call last):
+        ...
+        dlref.validate.CountArgumentError: must be an int >= 1; got '0'
+    """
+    instance("text", text, str)
+    try:
+        value = int(text)
+    except ValueError:
+        raise CountArgumentError(f"must be an int >= 1; got {text!r}") from None
+    if value < 1:
+        raise CountArgumentError(f"must be an int >= 1; got {text!r}")
+    return value

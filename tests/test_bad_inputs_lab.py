@@ -228,7 +228,6 @@ GOOD: dict[Callable, Callable[[], tuple[tuple, dict]]] = {
     distributed.World: A(size=2, rank=1),
     distributed.world: A(),
     distributed.shutdown: A(),
-    cli.positive_int: A("3"),
     distributed.shard_loader: lambda: ((torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 1)),
                                                                     batch_size=2), distributed.World(size=2, rank=1)), {}),
     train.predict: lambda: ((net(), batches()), dict(device="cpu")),
@@ -464,8 +463,6 @@ ERROR_INPUTS: list[ErrorInput] = [
     E(distributed.World, A(backend="mpi"), ValueError, "backend must be one of"),
     E(distributed.world, A("mpi"), ValueError, "backend must be one of"),
     E(distributed.shutdown, A("x"), TypeError, "takes 0 positional arguments"),
-    E(cli.positive_int, A(3), TypeError, "text must be a str"),
-    E(cli.positive_int, A("0"), ValueError, r"must be an int >= 1; got '0'"),
     E(distributed.shard_loader, A([(1, 2)], distributed.World()), TypeError, "loader must be a torch DataLoader"),
     E(distributed.shard_loader, lambda: ((torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 1)),
                                                                       batch_size=2), "world"), {}),
@@ -906,7 +903,6 @@ PASS_THROUGH = {
 #: Clear messages that name the argument by its meaning rather than its parameter name.
 CLEAR_WITHOUT_NAME = {
     (benchmarks.load, "name"): "unknown benchmark",
-    (cli.positive_int, "text"): "must be an int >= 1",  # an argparse type: argparse names the option
 }
 
 

@@ -8,7 +8,6 @@ The parser is built only inside [`main()`][dlref.lab.cli.main].
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,31 +42,6 @@ class Command:
         validate.instance("help", self.help, str)
         validate.callable_("add_arguments", self.add_arguments)
         validate.callable_("run", self.run)
-
-
-class _CountError(argparse.ArgumentTypeError, ValueError):
-    """A bad count: argparse shows its message as a usage error; a direct caller catches a ValueError."""
-
-
-def positive_int(text: str) -> int:
-    """An argparse ``type`` for counts: an int ≥ 1, else argparse's one-line usage error (exit status 2).
-
-    Examples:
-        >>> positive_int("3")
-        3
-        >>> positive_int("0")
-        Traceback (most recent call last):
-        ...
-        dlref.lab.cli._CountError: must be an int >= 1; got '0'
-    """
-    validate.instance("text", text, str)
-    try:
-        value = int(text)
-    except ValueError:
-        raise _CountError(f"must be an int >= 1; got {text!r}") from None
-    if value < 1:
-        raise _CountError(f"must be an int >= 1; got {text!r}")
-    return value
 
 
 def usage_error(args: argparse.Namespace, message: str) -> NoReturn:

@@ -14,7 +14,7 @@
 # # DCGAN on Fashion-MNIST
 #
 # A convolutional GAN trained on real data (Fashion-MNIST, 28×28 grey clothing), with the
-# training loop every GAN page uses ([`dlref.lab.gan.train`](../../api/gan/#dlref.lab.gan.train)) and two measures of sample
+# training loop every GAN page uses ([`dlref.lab.gan.train`](../../api/lab/#dlref.lab.gan.train)) and two measures of sample
 # quality computed after every epoch:
 #
 # 1. a **Fréchet distance** (FD) between real and generated images in the feature space of a

@@ -205,14 +205,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def add_arguments(parser) -> None:
-    from dlref.lab.cli import positive_int
-
     """The benchmark's command-line options (shared with ``dlref bench attention``)."""
     default = Config()
     parser.add_argument("--device", default=None, help="cpu or cuda (default: dlref.device())")
     parser.add_argument("--dtype", choices=("float32", "bfloat16"), default=default.dtype)
-    parser.add_argument("--lengths", type=positive_int, nargs="+", default=list(default.lengths), metavar="L")
-    parser.add_argument("--repeats", type=positive_int, default=default.repeats)
+    parser.add_argument("--lengths", type=validate.count_argument, nargs="+", default=list(default.lengths), metavar="L")
+    parser.add_argument("--repeats", type=validate.count_argument, default=default.repeats)
     parser.add_argument("--store", action="store_true",
                         help="run the default CPU configuration through the results store (results/attention-bench-cpu/)")
 
