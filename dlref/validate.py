@@ -557,6 +557,20 @@ def same_length(**tensors: Tensor) -> None:
                          f"got {' and '.join(map(str, sizes.values()))}")
 
 
+def on_cpu(name: str, value: Tensor) -> Tensor:
+    """A tensor that lives in CPU memory (data a loop keeps there and moves batch by batch).
+
+    Examples:
+        >>> on_cpu("data", torch.zeros(2)).device.type
+        'cpu'
+    """
+    tensor(name, value)
+    if value.device.type != "cpu":
+        raise ValueError(f"{name} must be on the CPU (the loop moves each batch to the device itself); "
+                         f"got a tensor on {value.device}")
+    return value
+
+
 class CountArgumentError(argparse.ArgumentTypeError, ValueError):
     """A bad count on a command line: argparse shows it as a usage error; a direct caller catches a ValueError."""
 

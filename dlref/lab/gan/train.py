@@ -311,6 +311,7 @@ def _check_train_args(G: Any, D: Any, data: Any, config: Any, out_dir: Any, resu
         raise TypeError(f"data must be a floating-point tensor (N, *); got "
                         f"{type(data).__name__ if not isinstance(data, Tensor) else (data.dtype, tuple(data.shape))}")
     validate.positive_int("pack", pack)
+    validate.on_cpu("data", data)  # pinned and copied batch by batch on CUDA
     validate.path("out_dir", out_dir, optional=True)
     validate.boolean("resume", resume)
     validate.callable_("evaluate", evaluate, optional=True)
