@@ -271,7 +271,7 @@ def code_hash(objects: Iterable[Callable | ModuleType]) -> str:
     objects = list(objects)
     for i, obj in enumerate(objects):
         validate.instance(f"objects[{i}]", obj, _CODE_TYPES, what="a function, class or module")
-    return _files_hash(objects, lambda path: normalized_source(path.read_text(encoding="utf-8")).encode())
+    return _files_hash(objects, lambda path: _normalized_file(str(path)).encode())
 
 
 def imported_modules(objects: Iterable[Callable | ModuleType]) -> list[str]:
@@ -291,8 +291,51 @@ def imported_modules(objects: Iterable[Callable | ModuleType]) -> list[str]:
     return list(_closure(objects))
 
 
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# Closures and normalized sources already computed in this process, checked against the files'
+# contents on every use (a build asks for the same experiments' keys again and again).
+_CLOSURES: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}
+_NORMALIZED: dict[tuple[str, str], str] = {}
+
+
+def _normalized_file(path: str) -> str:
+    """[`normalized_source()`][dlref.lab.results.normalized_source] of a file, computed once per content."""
+    text = Path(path).read_text(encoding="utf-8")
+    stamp = (path, hashlib.sha256(text.encode()).hexdigest())
+    if stamp not in _NORMALIZED:
+        _NORMALIZED[stamp] = normalized_source(text)
+    return _NORMALIZED[stamp]
+
+
 def _closure(objects: Iterable[Callable | ModuleType]) -> dict[str, str]:
     """``{module name: source file}`` of [`imported_modules()`][dlref.lab.results.imported_modules], sorted by name."""
+    validate.iterable("objects", objects, "an iterable of functions, classes or modules")
+    objects = list(objects)
+    for i, obj in enumerate(objects):
+        validate.instance(f"objects[{i}]", obj, _CODE_TYPES, what="a function, class or module")
+    try:
+        start = tuple(sorted((obj.__name__ if isinstance(obj, ModuleType) else obj.__module__,
+                              inspect.getsourcefile(obj) or "") for obj in objects))
+    except TypeError:
+        start = None  # no source file: the computation below says so
+    cached = _CLOSURES.get(start) if start is not None else None
+    if cached is not None:
+        result, digests = cached
+        try:
+            if all(_file_digest(path) == digest for path, digest in digests.items()):
+                return dict(result)
+        except OSError:
+            pass
+    result, read = _compute_closure(objects)
+    if start is not None:
+        _CLOSURES[start] = (dict(result), {path: _file_digest(path) for path in read})
+    return result
+
+
+def _compute_closure(objects: Iterable[Callable | ModuleType]) -> tuple[dict[str, str], list[str]]:
     import importlib.util
 
     validate.iterable("objects", objects, "an iterable of functions, classes or modules")
@@ -340,7 +383,7 @@ def _closure(objects: Iterable[Callable | ModuleType]) -> dict[str, str]:
             for candidate in found:
                 if candidate.split(".")[0] in HASHED_PACKAGES and candidate not in seen:
                     queue.append(candidate)
-    return {name: seen[name] for name in sorted(set(seen) - packages)}
+    return {name: seen[name] for name in sorted(set(seen) - packages)}, list(seen.values())
 
 
 def import_closure_hash(objects: Iterable[Callable | ModuleType]) -> str:
@@ -349,7 +392,7 @@ def import_closure_hash(objects: Iterable[Callable | ModuleType]) -> str:
     digest = hashlib.sha256()
     for name, origin in _closure(objects).items():
         digest.update(name.encode())
-        digest.update(normalized_source(Path(origin).read_text(encoding="utf-8")).encode())
+        digest.update(_normalized_file(origin).encode())
     return digest.hexdigest()
 
 
