@@ -17,7 +17,9 @@ What is timed:
   without ``--dirty``.
 
 The fresh build runs the notebooks in worker processes beside the Markdown pages (the
-``dlref`` plugin's ``notebook_workers``); ``DLREF_NOTEBOOK_WORKERS=-1`` times the serial way.
+``dlref`` plugin's ``notebook_workers``), each worker's notebooks in one kernel (``share_kernel``),
+and the torchrun page's block there too (``prefetch``); ``DLREF_NOTEBOOK_WORKERS=-1`` times the
+serial way, ``DLREF_SHARE_KERNEL=false`` a kernel per notebook.
 
 Targets (site issue "The reader's site" on the 2-core machine): nothing changed ≤ 3 s, fresh
 build ≤ 60 s.

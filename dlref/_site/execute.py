@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from dlref.lab import figures
 
 
 FIGURE_PREFIX = figures.BUILD_FIGURE_PREFIX
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 @dataclass
@@ -100,6 +102,7 @@ class Executor:
         self.records: list[BlockRecord] = []
         self._counter = 0
         self._page_blocks = 0
+        self._prefetch: dict[str, Callable[[], dict[str, Any] | None]] = {}
         # Map snippet file contents to their paths, so a block included with `--8<--` is
         # reported (and its traceback shown) under the snippet's real file name.
         self._snippets = {}
@@ -134,12 +137,18 @@ class Executor:
             return Markup(self._wrap(entry["html"], anchor, source_file))
 
         failed: list[BaseException] = []
-        start = time.perf_counter()
-        with check.recording() as checks, figures.capturing() as figs:
-            rendered = base_format(
-                language="python", run=self._runner(snippet, failed), code=source, md=md, **options
-            )
-        seconds = time.perf_counter() - start
+        ran = self._prefetched_result(source)
+        if ran is not None:  # executed by a worker while the build rendered other pages
+            rendered = base_format(language="python", run=lambda code, **_: ran["stdout"], code=source, md=md, **options)
+            seconds, checks = ran["seconds"], [check.CheckResult(**_tupled(c)) for c in ran["checks"]]
+            figs = [figures.CapturedFigure(**f) for f in ran["figures"]]
+        else:
+            start = time.perf_counter()
+            with check.recording() as checks, figures.capturing() as figs:
+                rendered = base_format(
+                    language="python", run=self._runner(snippet, failed), code=source, md=md, **options
+                )
+            seconds = time.perf_counter() - start
         out = str(rendered) + "".join(
             figures.figure_html(f, self.provenance_line, src=FIGURE_PREFIX + figures.store_svg(f, self.cache_dir / "figures"))
             for f in figs
@@ -149,7 +158,41 @@ class Executor:
         self.records.append(BlockRecord(self.page, snippet, seconds, status, False, check_dicts, anchor))
         if not failed:
             write_atomic(cache_file, json.dumps({"html": out, "seconds": seconds, "checks": check_dicts}))
+            write_atomic(self._source_index(source), key)
         return Markup(self._wrap(out, anchor, source_file))
+
+    # -- blocks executed ahead of time, in a worker (the plugin's `prefetch` setting) -------------
+    def _source_index(self, source: str) -> Path:
+        """Where the cache key of the last successful run of ``source`` (under this salt) is noted."""
+        digest = hashlib.sha256(f"{self.salt}|{source.strip()}".encode()).hexdigest()[:32]
+        return self.cache_dir / "by-source" / digest
+
+    def is_cached(self, source: str) -> bool:
+        """Whether a block with this code will be served from the cache in this build."""
+        if self.fresh:
+            return False
+        try:
+            key = self._source_index(source).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return False
+        return bool(key) and (self.cache_dir / f"{key}.json").is_file()
+
+    def prefetch(self, source: str, result: Callable[[], dict[str, Any] | None]) -> None:
+        """Use ``result()`` (it waits for a worker) instead of executing the block whose code is ``source``."""
+        self._prefetch[source.strip()] = result
+
+    def _prefetched_result(self, source: str) -> dict[str, Any] | None:
+        wait = self._prefetch.pop(source.strip(), None)
+        if wait is None:
+            return None
+        ran = wait()
+        if ran and "error" in ran:
+            log.info("%s: the prefetched block raised in its worker; running it in the build", self.page)
+        if not ran or "error" in ran:
+            # A worker that failed, or a block that raised there: run it here, where a failure
+            # is rendered and reported like any other block's.
+            return None
+        return ran
 
     def _wrap(self, out: str, anchor: str, source_file: str) -> str:
         link = ""
@@ -194,6 +237,11 @@ class Executor:
             return buffer.getvalue()
 
         return run
+
+
+def _tupled(fields: dict[str, Any]) -> dict[str, Any]:
+    """A check's fields as JSON gave them back: its shape a tuple again."""
+    return {**fields, "shape": tuple(fields["shape"])}
 
 
 def _read_entry(cache_file: Path) -> dict[str, Any] | None:

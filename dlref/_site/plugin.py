@@ -12,9 +12,11 @@ What it does, by MkDocs event:
   headless matplotlib, a check log for kernels), and puts `Executor`
   in front of markdown-exec's python formatter so blocks are cached.
 * ``on_files``: serves MathJax's components (from the ``django-static-mathjax`` wheel) from the site itself.
+* ``on_files``: also moves the notebooks, and before them the pages with ``prefetch`` blocks, to
+  the end of the rendering order.
 * ``on_nav``: notes each page's chapter, for the Verification page, and starts every notebook
-  that is not cached in a worker process (``dlref._site.notebooks``), so notebooks execute while
-  the other pages render.
+  that is not cached, and every ``prefetch`` block, in a worker process (``dlref._site.notebooks``;
+  one reset kernel per worker), so they execute while the other pages render.
 * ``on_page_markdown``: waits for a notebook page's worker; a notebook run in this process (no
   workers) gets its own check log, which its kernel inherits.
 * ``on_page_content``: strips the notebook template's CDN scripts and moves its inline CSS to
@@ -33,6 +35,7 @@ Colab links (the notebooks as published on the ``gh-pages`` branch). ``repo_url`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import itertools
@@ -96,6 +99,12 @@ class DlrefPluginConfig(Config):
     # Processes that execute notebooks beside the main build: 0 = one per CPU beyond the first
     # (at least one); -1 = none (mkdocs-jupyter executes each notebook when its page renders).
     notebook_workers = config_options.Type(int, default=0)
+    # A worker runs its notebooks in one kernel, reset between them (dlref._site.notebooks);
+    # false: a new kernel for every notebook, as mkdocs-jupyter does.
+    share_kernel = config_options.Type(bool, default=True)
+    # Snippet files (paths from the project root) whose blocks run in a notebook worker's kernel
+    # ahead of time, while the build renders other pages: for blocks that mostly wait (torchrun).
+    prefetch = config_options.ListOfItems(config_options.Type(str), default=[])
 
 
 class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
@@ -146,6 +155,7 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         self._page_start: dict[str, float] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._running: dict[str, Future] = {}  # notebook src_uri -> its worker's result
+        self._blocks: list[Future] = []  # prefetched blocks' runs
         self._ran: dict[str, dict[str, Any]] = {}  # notebook src_uri -> checks and seconds of this build's run
         self.notebook_styles: dict[str, set[str]] = {}  # notebook CSS -> classes its pages use
 
@@ -204,9 +214,17 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         jupyter = config["plugins"].get("mkdocs-jupyter")
         if jupyter is not None and self.config.notebook_workers >= 0:
             last = [f for f in files if _is_notebook(f.src_uri) and jupyter.should_include(f)]
-            if last:
-                files = Files([f for f in files if f not in last] + last)
+            # Pages with prefetched blocks just before them: their blocks run in a worker meanwhile.
+            late = [f for f in files if f not in last and self._prefetched_in(f)]
+            if last or late:
+                files = Files([f for f in files if f not in last and f not in late] + late + last)
         return files
+
+    def _prefetched_in(self, file: Any) -> bool:
+        if not self.config.prefetch or not file.src_uri.endswith(".md") or not file.abs_src_path:
+            return False
+        text = Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace")
+        return any(path in text for path in self.config.prefetch)
 
     def on_nav(self, nav: Any, config: Any, files: Any) -> Any:
         for order, page in enumerate(nav.pages):
@@ -215,12 +233,26 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         self._start_notebooks([page for page in nav.pages if _is_notebook(page.file.src_uri)], config)
         return nav
 
+    def _blocks_to_prefetch(self) -> list[tuple[str, str]]:
+        """(snippet path, code) of each ``prefetch`` snippet that this build will execute."""
+        todo = []
+        for rel in self.config.prefetch:
+            path = self.root / rel
+            if not path.is_file():  # only a speed-up: the build is the same without it
+                log.info("prefetch lists %s, which is not a file under %s: not prefetched", rel, self.root)
+                continue
+            code = path.read_text(encoding="utf-8")
+            if not self.executor.is_cached(code):
+                todo.append((rel, code))
+        return todo
+
     def _start_notebooks(self, pages: list[Any], config: Any) -> None:
-        """Hand every notebook that will execute in this build to a worker process, slowest first."""
+        """Hand every notebook (slowest first) and prefetched block that will execute to a worker."""
         workers = self.config.notebook_workers
         plugin = config["plugins"].get("mkdocs-jupyter")
         if workers < 0 or plugin is None or not plugin.config.get("cache"):
             return
+        blocks = self._blocks_to_prefetch() if self.config.share_kernel else []
         from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
 
         jupyter = plugin.config
@@ -236,9 +268,9 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
                 continue  # served from the cache, with its remembered checks
             cache_path.unlink(missing_ok=True)
             todo.append((page, execute, cache_path))
-        if not todo:
+        if not todo and not blocks:
             return
-        workers = min(workers or max(1, (os.cpu_count() or 1) - 1), len(todo))
+        workers = min(workers or max(1, (os.cpu_count() or 1) - 1), len(todo) + len(blocks))
         # spawn: a fresh interpreter, whatever threads `mkdocs serve` has running in this one.
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         options = notebooks.render_options(jupyter)
@@ -249,12 +281,19 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
 
         self._main_threads = torch.get_num_threads()
         torch.set_num_threads(min(threads, self._main_threads))
+        for rel, code in blocks:  # first: the main build reaches their pages before the notebooks
+            future = self._pool.submit(
+                notebooks.run_block, code, str(Path(rel).resolve()), str(self.run_dir / f"block-{len(self._blocks)}.json"),
+                jupyter["kernel_name"], threads,
+            )
+            self._blocks.append(future)
+            self.executor.prefetch(code, functools.partial(_block_result, future, rel))
         todo.sort(key=lambda item: -self._last_seconds(item[0]))
         for page, execute, cache_path in todo:
             uri = page.file.src_uri
             self._running[uri] = self._pool.submit(
                 notebooks.run_notebook, page.file.abs_src_path, execute, options, str(cache_path),
-                str(self._check_log(uri)), threads,
+                str(self._check_log(uri)), threads, self.config.share_kernel,
             )
 
     def _last_seconds(self, page: Any) -> float:
@@ -504,14 +543,27 @@ class DlrefPlugin(BasePlugin[DlrefPluginConfig]):
         os.environ.pop("DLREF_CHECK_LOG", None)
         if self._pool is not None:
             # Idle workers are joined now (quick); a failed build does not wait for running ones.
-            self._pool.shutdown(wait=not self._running, cancel_futures=True)
+            self._pool.shutdown(wait=not self._running and all(f.done() for f in self._blocks), cancel_futures=True)
             self._pool = None
             import torch
 
             torch.set_num_threads(self._main_threads)
         self._running.clear()
         self._ran.clear()
+        self._blocks.clear()
         shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def _block_result(future: Future, snippet: str) -> dict[str, Any] | None:
+    """Wait for a prefetched block's run; ``None`` (the build runs it itself) if its worker failed."""
+    waited = time.perf_counter()
+    try:
+        result = future.result()
+    except Exception as exc:  # noqa: BLE001 - the worker process died: run the block in the build
+        log.warning("dlref: the worker running %s failed (%r); running it in the build", snippet, exc)
+        return None
+    log.debug("waited %.1f s for the prefetched block %s", time.perf_counter() - waited, snippet)
+    return result
 
 
 def _anchor_cells(content: str) -> str:
