@@ -142,21 +142,8 @@ def _dotted(node) -> str:
 def _fingerprint(results_module, files: list[Path], module_of: dict[Path, str], map_names) -> str:
     digest = hashlib.sha256()
     for path in sorted(files, key=lambda p: map_names(module_of[p])):
-        # The same normalization as the key (docstrings and annotations out), then canonical names.
-        normalized = ast.parse(path.read_text(encoding="utf-8"))
-        results_module._strip_validation(normalized)
-        for node in ast.walk(normalized):
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                body = node.body
-                if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                        and isinstance(body[0].value.value, str):
-                    node.body = body[1:] or [ast.Pass()]
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                node.returns = None
-                a = node.args
-                for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
-                    if arg is not None:
-                        arg.annotation = None
+        # The key's own normalization (input checks, docstrings and annotations out), then canonical names.
+        normalized = results_module._normalized_tree(path.read_text(encoding="utf-8"))
         canon = _Canonical(map_names).visit(normalized)
         digest.update(map_names(module_of[path]).encode())
         digest.update(ast.dump(canon, include_attributes=False).encode())

@@ -205,6 +205,11 @@ def normalized_source(source: str) -> str:
 
 
 def _normalized(source: str) -> str:
+    return ast.dump(_normalized_tree(source), include_attributes=False)
+
+
+def _normalized_tree(source: str) -> ast.Module:
+    """``source`` parsed, without input checks, docstrings or function-signature annotations."""
     tree = ast.parse(source)
     _strip_validation(tree)
     for node in ast.walk(tree):
@@ -219,7 +224,7 @@ def _normalized(source: str) -> str:
             for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
                 if arg is not None:
                     arg.annotation = None
-    return ast.dump(tree, include_attributes=False)
+    return tree
 
 
 def _is_validation(stmt: ast.stmt) -> bool:
