@@ -106,6 +106,20 @@ def test_figures_show_captures_or_saves(tmp_path, monkeypatch):
         figures.show(fig, "no spaces please")
 
 
+def test_a_captured_figure_is_the_same_bytes_in_every_process():
+    """matplotlib salts an SVG's ids randomly per process; show() fixes the salt, so a figure's
+    file (named by its content) does not change from one build to the next."""
+    code = (
+        "import hashlib\nfrom dlref.lab import figures\n"
+        "fig, ax = figures.new()\nax.plot([0, 1, 2], [0, 1, 4], 'o-')\n"
+        "with figures.capturing() as captured:\n    figures.show(fig, 'square', 'x squared')\n"
+        "print(hashlib.sha256(captured[0].svg.encode()).hexdigest())\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr[-2000:]
+    assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout.strip()) == 64
+
+
 def test_provenance_record():
     record = provenance.collect()
     assert record["torch"] == torch.__version__ and record["dlref"] == dlref.__version__

@@ -150,11 +150,16 @@ def show(fig: "Figure", name: str, caption: str = "") -> Path | None:
         raise ValueError(f"figure name must be letters, digits, '-' or '_'; got {name!r}")
     import matplotlib.pyplot as plt
 
+    import matplotlib
+
     sinks = _sinks.get()
     try:
         if sinks or _in_jupyter_kernel():
             buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
+            # A fixed salt for the SVG's internal ids (random per process otherwise): the same
+            # figure gives the same bytes, hence the same file name, in every build.
+            with matplotlib.rc_context({"svg.hashsalt": "dlref"}):
+                fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
             figure = CapturedFigure(name, buffer.getvalue(), caption)
             for sink in sinks:
                 sink.append(figure)

@@ -39,7 +39,6 @@ which the page *Generative adversarial networks → DCGAN at 64×64* shows.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import statistics
@@ -118,18 +117,6 @@ def make_data(cfg: Config) -> torch.Tensor:
     return torch.rand(n, cfg.channels, 64, 64, generator=g) * 2 - 1
 
 
-@contextlib.contextmanager
-def _threads(n: int | None):
-    """Run with ``n`` intra-op CPU threads, then restore the count (``None``: leave it)."""
-    before = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -206,11 +193,12 @@ def run(cfg: Config, out_dir: Path | None = None) -> dict:
     """
     import dlref
     from dlref.lab.device import describe
+    from dlref.lab.train import cpu_threads
 
     validate.instance("cfg", cfg, Config)
     validate.path("out_dir", out_dir, optional=True)
     device = dlref.device()
-    with _threads(cfg.threads if device.type == "cpu" else None):
+    with cpu_threads(cfg.threads if device.type == "cpu" else None):
         data = make_data(cfg)
         G0, D0 = make_models(cfg)
         nets = {loop: (copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)) for loop in LOOPS}  # same start

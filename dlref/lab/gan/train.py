@@ -25,7 +25,6 @@ See the site page *Generative adversarial networks → The GAN objective and its
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -41,8 +40,8 @@ from dlref.lab.checkpoint import (CHECKPOINT_FILE, CHECKPOINT_SCHEMA, METRICS_FI
                                   load_checkpoint, parameter_shapes, remove_stale_temporaries, rng_state, save_checkpoint,
                                   set_rng_state, tensor_identity, write_json)
 from dlref.lab.device import autocast, describe
-from dlref.lab.train import (NonFiniteLossError, check_finite, mixed_precision, optimizer_step, progress_bar,
-                             seed_everything)
+from dlref.lab.train import (NonFiniteLossError, check_finite, cpu_threads, mixed_precision, optimizer_step,
+                             progress_bar, seed_everything)
 
 Tensor = torch.Tensor
 
@@ -137,9 +136,8 @@ class GANConfig:
         validate.boolean("GANConfig.save_images", self.save_images)
 
 
-@contextlib.contextmanager
 def one_thread() -> Any:
-    """Run the block with one CPU thread, then restore the previous count.
+    """Run the block with one CPU thread, then restore the previous count ([`cpu_threads(1)`][dlref.lab.train.cpu_threads]).
 
     Small GANs (2-D toy data, MLPs of a few thousand weights) run fastest on one thread; on a
     shared machine two threads can be many times slower than one.
@@ -149,12 +147,7 @@ def one_thread() -> Any:
         ...     torch.get_num_threads()
         1
     """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+    return cpu_threads(1)
 
 
 def sample_noise(kind: str, n: int, z_dim: int, generator: torch.Generator | None = None) -> Tensor:
