@@ -53,8 +53,8 @@ def test_a_shared_kernel_starts_each_notebook_as_a_new_kernel(tmp_path):
         states[share], page = _state(project)
         # Prompts count from 1 in each notebook, and each notebook's checks are its own.
         assert re.search(r"In\s*(\[|&#91;)\s*1\s*(\]|&#93;)", page), share
-        checks = {(c["page"], c["name"]) for c in report(project)["checks"]}
-        assert checks == {("a_pollute.nb.py", "pollute"), ("b_inspect.nb.py", "inspect")}, share
+        checks = {(c["page"], c["block"], c["name"]) for c in report(project)["checks"]}
+        assert checks == {("a_pollute.nb.py", "in-1", "pollute"), ("b_inspect.nb.py", "in-2", "inspect")}, share
     assert states["true"] == states["false"]
     assert states["true"].startswith("False torch.float32 True"), states["true"]
     assert "/leak" not in states["true"] and "9.0" not in states["true"]

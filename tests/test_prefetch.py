@@ -42,6 +42,7 @@ def _block(project) -> tuple[str, str]:
     block = page[start:page.index('<div class="dlref-provenance">', start)]
     svg = list((project / "site" / "figures").glob("*.svg"))
     assert len(svg) == 1 and svg[0].name in block
+    block = re.sub(r"Generated at build: [^<]*", "Generated at build: …", block)  # its time, to the minute
     return block, svg[0].read_text(encoding="utf-8")
 
 

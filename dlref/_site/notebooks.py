@@ -12,8 +12,8 @@ page, mkdocs-jupyter serves it from its cache and nothing renders twice.
 its compiler front end (the first ``torch.optim`` optimizer imports it) and matplotlib cost about
 5 CPU-seconds per notebook, more than some notebooks compute. A worker therefore starts one kernel
 and runs its notebooks in it one after another. Before each notebook the kernel is put back into
-the state a new kernel would have: the user namespace is cleared (``%reset -f``), the execution
-counter restarts at 1, and what notebooks may change in-process is restored from a snapshot taken
+the state a new kernel would have: the user namespace is cleared and the session restarts (its
+input history, from which checks take their cell numbers, and its prompt count from 1), and what notebooks may change in-process is restored from a snapshot taken
 when the kernel started: the working directory, environment, ``sys.path``, warning filters,
 torch's RNG state, default dtype, grad mode,
 thread count, print options and deterministic-algorithms flag, NumPy's print options and
@@ -87,9 +87,9 @@ del _dlref_snapshot
 
 # Run before each notebook (``{check_log}`` filled in): a new kernel's state, this notebook's log.
 _RESET = r'''
-get_ipython().run_line_magic("reset", "-f")
+get_ipython().reset(new_session=True)  # user namespace, input history (cell numbers) and prompt count
+__import__("gc").collect()
 __import__("sys").modules["_dlref_kernel_state"].restore({check_log!r})
-get_ipython().execution_count = 1
 '''
 
 # Run a Markdown block (``{code}``, ``{file}``, ``{out}`` filled in) as the build's Executor would,
