@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,13 +117,20 @@ def serve_edit(tmp: Path, env: dict[str, str]) -> float:
         sys.exit(f"mkdocs serve: no {text!r} within {timeout:.0f} s:\n{log.read()[-3000:]}")
 
     try:
-        ready = wait_for("Serving on", 0, 300)
+        wait_for("Serving on", 0, 300)
         time.sleep(1.0)  # past the server's first scan of the files
         page = copy / EDITED_PAGE
+        log.seek(0)
+        before = len(log.read())  # only a reload logged after the edit counts
         edited = time.perf_counter()
         page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence, added by the benchmark.\n", encoding="utf-8")
-        wait_for("Reloading browsers", ready, 120)
-        return time.perf_counter() - edited
+        wait_for("Reloading browsers", before, 120)
+        seconds = time.perf_counter() - edited
+        url = f"http://127.0.0.1:{port}/" + EDITED_PAGE.removeprefix("docs/").removesuffix(".md") + "/"
+        with urllib.request.urlopen(url, timeout=30) as response:  # the reload served the edit
+            if "added by the benchmark" not in response.read().decode("utf-8"):
+                sys.exit(f"mkdocs serve reloaded, but {url} does not show the edit")
+        return seconds
     finally:
         server.terminate()
         server.wait(timeout=30)

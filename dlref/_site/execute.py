@@ -21,9 +21,7 @@ import hashlib
 import html
 import json
 import logging
-import os
 import sys
-import tempfile
 import time
 import traceback
 from contextlib import redirect_stdout
@@ -37,6 +35,7 @@ from markdown_exec import ExecutionError, base_format, code_block
 from markupsafe import Markup
 
 from dlref import check
+from dlref._site.files import write_atomic
 from dlref.lab import figures
 
 
@@ -55,23 +54,6 @@ class BlockRecord:
     cached: bool
     checks: list[dict[str, Any]] = field(default_factory=list)
     anchor: str = ""  # the block's id on its page ("block-3"); empty for a whole notebook
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a uniquely named temporary file in the same folder.
-
-    Two builds sharing a cache never write the same temporary file, and a reader sees either
-    the old file or the complete new one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def tree_hash(paths: list[Path], pattern: str = "**/*") -> str:

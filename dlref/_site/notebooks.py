@@ -38,7 +38,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from dlref._site.execute import write_atomic
+from dlref._site.files import write_atomic
 
 # mkdocs-jupyter's options that reach `nb2html` (the rest are not rendering options).
 NB2HTML_OPTIONS = (
@@ -56,7 +56,8 @@ def _dlref_snapshot():
     state.cwd, state.environ, state.path = os.getcwd(), dict(os.environ), list(sys.path)
     state.filters = list(warnings.filters)
     state.rng, state.threads = torch.get_rng_state(), torch.get_num_threads()
-    state.deterministic = torch.are_deterministic_algorithms_enabled()
+    state.deterministic = (torch.are_deterministic_algorithms_enabled(),
+                           torch.is_deterministic_algorithms_warn_only_enabled())
     state.numpy_print = numpy.get_printoptions()
     state.rc = dict(matplotlib.rcParams.copy())
 
@@ -75,7 +76,10 @@ def _dlref_snapshot():
         torch.set_grad_enabled(True)
         torch.set_num_threads(state.threads)
         torch.set_printoptions(profile="default", sci_mode=None)
-        torch.use_deterministic_algorithms(state.deterministic)
+        deterministic = (torch.are_deterministic_algorithms_enabled(),
+                         torch.is_deterministic_algorithms_warn_only_enabled())
+        if deterministic != state.deterministic:  # the setter imports torch's compiler config (seconds)
+            torch.use_deterministic_algorithms(state.deterministic[0], warn_only=state.deterministic[1])
         numpy.set_printoptions(**state.numpy_print)
 
     state.restore = restore
