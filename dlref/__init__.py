@@ -10,9 +10,7 @@ profile choice, data, checkpoints and the training loops, the results store, pro
 figures, experiments, benchmarks, the command line) lives in `dlref.lab`; no reference module
 imports it. `dlref.device`, `dlref.profile` and `dlref.autocast` stay top-level names.
 
-``import dlref`` imports nothing heavy, not even torch: submodules and the three top-level
-functions load on first use (a process that only needs, say, the site's notebook runner never
-pays for torch).
+``import dlref`` imports torch and nothing else heavy; submodules are imported on first use.
 """
 
 from __future__ import annotations
@@ -20,10 +18,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from dlref.lab.device import autocast, device
+from dlref.lab.profile import profile
 
-# Top-level names defined in the lab, loaded on first use.
-_LAZY = {"autocast": "dlref.lab.device", "device": "dlref.lab.device", "profile": "dlref.lab.profile"}
+__version__ = "0.1.0"
 
 __all__ = ["__version__", "autocast", "device", "profile"]
 
@@ -36,10 +34,6 @@ _SUBMODULES = {
 def __getattr__(name: str) -> Any:
     # Lazy submodules: `dlref.check` works after a bare `import dlref` without paying
     # for matplotlib or torchvision at import time.
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # found directly from now on
-        return value
     if name in _SUBMODULES:
         return importlib.import_module(f"dlref.{name}")
     raise AttributeError(f"module 'dlref' has no attribute {name!r}")
