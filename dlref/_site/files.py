@@ -1,4 +1,4 @@
-"""File writing shared by the site plugin and its worker processes (no torch: workers import it cheaply)."""
+"""Writing a file atomically: shared by the site plugin and its notebook worker processes."""
 
 from __future__ import annotations
 
